@@ -51,11 +51,19 @@ public:
     bool empty() const noexcept { return head_->begin == head_->end && head_ == tail_; }
     Step& front() noexcept { return slots(head_)[head_->begin]; }
     /// Space for one more step at the back; the caller constructs it.
-    Step& push_back();
+    Step& push_back() {
+        if (tail_->end < tail_->capacity) return slots(tail_)[tail_->end++];
+        return push_back_in_new_block();
+    }
     /// Gives back the slot of a `push_back` whose step could not be constructed.
     void discard_back() noexcept { --tail_->end; }
     /// Destroys the front step (after it ran).
-    void pop_front() noexcept;
+    void pop_front() noexcept {
+        Step& step = front();
+        if (step.ops->destroy) step.ops->destroy(step.storage);
+        if (++head_->begin < head_->end) return;
+        front_block_done();
+    }
     /// Removes the front step without running it, telling any waiter it was abandoned.
     void abandon_front() noexcept;
 
@@ -68,7 +76,8 @@ private:
     static Step* slots(Block* b) noexcept {
         return reinterpret_cast<Step*>(reinterpret_cast<unsigned char*>(b) + sizeof(Block));
     }
-    void drop_front_slot() noexcept;
+    Step& push_back_in_new_block();
+    void front_block_done() noexcept;
 
     static constexpr std::uint32_t first_capacity = 2;
     Block* head_;
@@ -101,9 +110,13 @@ struct ChainState {
 
 ChainState* make_chain(const std::type_info& head);
 inline void add_ref(ChainState* s) noexcept { ++s->refs; }
+/// Destroys a state whose last reference is gone (out of line: the rare path).
+void release_last(ChainState* s) noexcept;
 /// Drops a reference; the last one destroys the state (a never-fired chain with steps is
 /// first failed with DroppedDeferredError so that no waiter hangs).
-void release(ChainState* s) noexcept;
+inline void release(ChainState* s) noexcept {
+    if (--s->refs == 0) release_last(s);
+}
 
 /// Throws AlreadyCalledError, or returns false when one late fire after a canceller-less
 /// cancel must be swallowed. On true the caller stores the result and calls `fired`.

@@ -36,7 +36,7 @@ public:
 
     template <class T, class... Args>
     void emplace(Args&&... args) {
-        reset();
+        if (!empty()) reset();
         if constexpr (stored_inline<T>) {
             ::new (static_cast<void*>(buffer_)) T(std::forward<Args>(args)...);
         } else {
@@ -58,12 +58,15 @@ public:
     template <class T>
     T take() {
         T out(std::move(value<T>()));
-        reset();
+        if constexpr (stored_inline<T> && std::is_trivially_destructible_v<T>)
+            ops_ = nullptr;  // nothing to destroy, and a failure cannot be present
+        else
+            reset();
         return out;
     }
 
     void set_failure(std::exception_ptr error) noexcept {
-        reset();
+        if (!empty()) reset();
         failure_ = std::move(error);
     }
 
@@ -85,7 +88,7 @@ public:
             if (ops_->destroy) ops_->destroy(buffer_);
             ops_ = nullptr;
         }
-        failure_ = nullptr;
+        if (failure_) failure_ = nullptr;
     }
 
 private:
