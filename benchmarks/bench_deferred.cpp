@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <functional>
 #include <new>
+#include <stdio.h>
 #include <string>
 #include <vector>
 
@@ -131,8 +132,34 @@ void* operator new(std::size_t size) {
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
+/// Runs the Twisted version of the same chains (benchmarks/twisted_deferred.py) and returns
+/// its rows, so both appear in one table; empty if Twisted is not installed.
+std::vector<Row> twisted_rows(const char* script) {
+    std::vector<Row> rows;
+    std::string command = fmt::format("/usr/bin/python3 {} 2>/dev/null", script);
+    FILE* out = popen(command.c_str(), "r");
+    if (!out) return rows;
+    char line[256];
+    while (std::fgets(line, sizeof line, out)) {
+        std::string text(line);
+        auto cut = text.find_last_of(' ');
+        if (cut == std::string::npos) continue;
+        std::string name = text.substr(0, text.find_last_not_of(' ', cut) + 1);
+        rows.push_back({name, std::atof(text.c_str() + cut + 1), -1});
+    }
+    pclose(out);
+    return rows;
+}
+
 int main(int argc, char** argv) {
-    int iterations = argc > 1 ? std::atoi(argv[1]) : 20000;
+    int iterations = 20000;
+    const char* twisted_script = nullptr;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--twisted" && i + 1 < argc)
+            twisted_script = argv[++i];
+        else
+            iterations = std::atoi(argv[i]);
+    }
     std::vector<Row> rows;
     rows.push_back(measure("baseline: plain inline calls", iterations * 10, plain_calls));
     rows.push_back(measure("baseline: std::function build + call", iterations,
@@ -148,12 +175,17 @@ int main(int argc, char** argv) {
     rows.push_back(measure("co_await succeed(v) in a Deferred coroutine", iterations,
                            coroutine_awaiting_fired_deferreds));
 
+    if (twisted_script)
+        for (Row& r : twisted_rows(twisted_script)) rows.push_back(std::move(r));
+
     const Row& plain = rows[0];
     fmt::print("{:<46} {:>10} {:>12} {:>12}\n", "100-step chains (median of 9 runs)", "ns/step",
                "allocs/step", "x plain");
     fmt::print("{}\n", std::string(83, '-'));
-    for (const Row& r : rows)
-        fmt::print("{:<46} {:>10.2f} {:>12.3f} {:>12.1f}\n", r.name, r.ns_per_step,
-                   r.allocs_per_step, r.ns_per_step / plain.ns_per_step);
+    for (const Row& r : rows) {
+        std::string allocs = r.allocs_per_step < 0 ? "-" : fmt::format("{:.3f}", r.allocs_per_step);
+        fmt::print("{:<46} {:>10.2f} {:>12} {:>12.1f}\n", r.name, r.ns_per_step, allocs,
+                   r.ns_per_step / plain.ns_per_step);
+    }
     return 0;
 }
