@@ -12,6 +12,8 @@ namespace interloop {
 /// convert implicitly: `call_later(250ms, f)`.
 using Duration = std::chrono::duration<double>;
 
+class ReactorGate;
+
 namespace detail {
 struct TimerEntry;
 class WatchEntry;
@@ -105,6 +107,14 @@ public:
     virtual void stop() = 0;
     /// True between the start of `run()` and its return.
     virtual bool running() const = 0;
+
+    /// A thread-safe handle that outlives the reactor (see ReactorGate): what code on other
+    /// threads should keep instead of a `Reactor&`.
+    virtual std::shared_ptr<ReactorGate> gate() = 0;
+
+    /// The reactor whose `run()` is executing on the calling thread (the innermost one), or
+    /// nullptr. The bridge uses it to know where a Deferred it creates belongs.
+    static Reactor* current() noexcept;
     /// Stops the loop at once, without waiting for shutdown triggers (Twisted's `crash`).
     /// Does nothing if the loop is not running.
     virtual void crash() = 0;

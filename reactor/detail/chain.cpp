@@ -94,9 +94,10 @@ bool wait_on(ChainState& cur, ChainState* inner) {
     return true;
 }
 
-void log_unhandled(const std::exception_ptr& error) noexcept {
+void log_unhandled(const std::exception_ptr& error,
+                   std::string_view what = "Unhandled error in Deferred") noexcept {
     try {
-        log::emit(log::Level::critical, "interloop.defer", "Unhandled error in Deferred: {}",
+        log::emit(log::Level::critical, "interloop.defer", "{}: {}", what,
                   Failure(error).describe());
     } catch (...) {
         // Logging must never turn a destructor into a crash.
@@ -302,7 +303,10 @@ void cancel(ChainState& s) {
         try {
             canceller(s);
         } catch (...) {
-            if (!s.called) fail_with(s, std::current_exception());
+            if (!s.called)
+                fail_with(s, std::current_exception());
+            else  // it fired the Deferred, then threw: nowhere left to put the error
+                log_unhandled(std::current_exception(), "Exception in Deferred canceller");
         }
         if (!s.called && s.canceller_settles) {
             s.canceller = std::move(canceller);  // a later cancel() may be needed again

@@ -9,7 +9,9 @@
 
 namespace interloop::detail {
 
-TimerQueue::~TimerQueue() { clear(); }
+TimerQueue::~TimerQueue() {
+    clear();
+}
 
 void TimerQueue::clear() noexcept {
     // A released function may own objects whose destructors schedule more calls on this

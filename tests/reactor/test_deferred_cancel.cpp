@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/support/deferred_testing.hpp"
+#include "tests/support/log_capture.hpp"
 
 using namespace interloop;
 using interloop::testing::failure_result_of;
@@ -100,6 +101,18 @@ BOOST_AUTO_TEST_CASE(an_exception_thrown_by_the_canceller_becomes_the_failure) {
     Deferred<int> d([](Deferred<int>&) { throw CancellerError(); });
     d.cancel();
     BOOST_TEST(failure_result_of(d).check<CancellerError>());
+}
+
+BOOST_AUTO_TEST_CASE(a_canceller_that_fires_and_then_throws_has_its_exception_logged) {
+    testing::LogCapture log;
+    Deferred<int> d([](Deferred<int>& self) {
+        self.callback(1);
+        throw CancellerError();
+    });
+    d.cancel();
+    BOOST_TEST(success_result_of(d) == 1);
+    BOOST_TEST(log.count("Exception in Deferred canceller") == 1u);
+    BOOST_TEST(log.count("from canceller") == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
