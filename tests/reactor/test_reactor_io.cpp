@@ -6,8 +6,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include "tests/reactor/reactor_factories.hpp"
 #include "tests/reactor/reactor_testing.hpp"
@@ -77,6 +79,45 @@ REACTOR_TEST(watches_are_persistent) {
     put_byte(pipe.second());
     run_guarded(*reactor);
     BOOST_TEST(calls == 3);
+}
+
+REACTOR_TEST(watches_are_level_triggered) {
+    // An fd left ready (nothing is read) is reported again on every loop iteration: an
+    // edge-triggered backend would report it once.
+    auto reactor = factory.make();
+    FdPair pipe = FdPair::pipe();
+    put_byte(pipe.second());
+    int calls = 0;
+    Watch watch = reactor->watch(pipe.first(), Interest::readable, [&](Interest) {
+        if (++calls == 3) reactor->stop();
+    });
+    run_guarded(*reactor);
+    BOOST_TEST(calls == 3);
+}
+
+REACTOR_TEST(two_watches_on_one_fd_both_fire) {
+    auto reactor = factory.make();
+    FdPair sockets = FdPair::socketpair();
+    put_byte(sockets.second());
+    bool read_seen = false;
+    bool write_seen = false;
+    Watch reader, writer;
+    auto maybe_stop = [&] {
+        if (read_seen && write_seen) reactor->stop();
+    };
+    reader = reactor->watch(sockets.first(), Interest::readable, [&](Interest what) {
+        read_seen = what == Interest::readable;
+        reader.close();
+        maybe_stop();
+    });
+    writer = reactor->watch(sockets.first(), Interest::writable, [&](Interest what) {
+        write_seen = what == Interest::writable;
+        writer.close();
+        maybe_stop();
+    });
+    run_guarded(*reactor);
+    BOOST_TEST(read_seen);
+    BOOST_TEST(write_seen);
 }
 
 REACTOR_TEST(set_interest_changes_what_is_waited_for) {
@@ -215,6 +256,17 @@ REACTOR_TEST(watching_a_closed_fd_throws) {
     }
     BOOST_CHECK_THROW(reactor->watch(closed_fd, Interest::readable, [](Interest) {}),
                       std::exception);
+}
+
+REACTOR_TEST(watching_a_regular_file_throws) {
+    // epoll cannot poll regular files (they are always ready): refused, not silently dead.
+    auto reactor = factory.make();
+    LogCapture logs;
+    std::FILE* file = std::tmpfile();
+    BOOST_REQUIRE(file != nullptr);
+    BOOST_CHECK_THROW(reactor->watch(::fileno(file), Interest::readable, [](Interest) {}),
+                      std::exception);
+    std::fclose(file);
 }
 
 REACTOR_TEST(a_watch_outliving_its_reactor_is_inert) {

@@ -1,6 +1,7 @@
-// Stress: many threads calling call_from_thread on a running LibeventReactor. Also run under
-// ThreadSanitizer (the TSan build builds only this suite).
+// Stress: many threads calling call_from_thread on a running reactor, once per reactor in
+// reactor_factories(). Also run under ThreadSanitizer (the TSan build runs this suite).
 
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -9,17 +10,21 @@
 #include <thread>
 #include <vector>
 
-#include "reactor/libevent_reactor.hpp"
+#include "tests/reactor/reactor_factories.hpp"
 
 using namespace std::chrono_literals;
-using interloop::LibeventReactor;
+using interloop::testing::reactor_factories;
+
+#define REACTOR_TEST(name) \
+    BOOST_DATA_TEST_CASE(name, boost::unit_test::data::make(reactor_factories()), factory)
 
 BOOST_AUTO_TEST_SUITE(call_from_thread_stress)
 
-BOOST_AUTO_TEST_CASE(every_call_from_four_threads_runs_once_in_per_thread_order) {
+REACTOR_TEST(every_call_from_four_threads_runs_once_in_per_thread_order) {
     constexpr int threads = 4;
     constexpr int per_thread = 100'000;
-    LibeventReactor reactor;
+    auto owner = factory.make();
+    interloop::Reactor& reactor = *owner;
     // Only the loop thread touches these: call_from_thread is the one crossing point.
     std::vector<std::vector<int>> seen(threads);
     for (auto& s : seen) s.reserve(per_thread);
@@ -58,9 +63,10 @@ BOOST_AUTO_TEST_CASE(every_call_from_four_threads_runs_once_in_per_thread_order)
     }
 }
 
-BOOST_AUTO_TEST_CASE(calls_racing_with_reactor_shutdown_all_run_on_a_later_run) {
+REACTOR_TEST(calls_racing_with_reactor_shutdown_all_run_on_a_later_run) {
     // Calls queued after run() returned are not lost: they run on the next run().
-    LibeventReactor reactor;
+    auto owner = factory.make();
+    interloop::Reactor& reactor = *owner;
     int ran = 0;
     std::thread producer([&] {
         for (int i = 0; i < 10'000; ++i) {
