@@ -26,7 +26,8 @@ class Clock final : public ReactorTime {
     double seconds() const override { return now_; }
     /// Schedules `fn` at `seconds() + delay` (a negative delay counts as zero).
     DelayedCall call_later(Duration delay, UniqueFunction<void()> fn) override;
-    /// Schedules `fn` at the current time: it runs on the next `advance`.
+    /// Schedules `fn` at the current time: it runs on the next `advance` (or later in the
+    /// current one, if called from a call that `advance` is running).
     void call_soon(UniqueFunction<void()> fn) override;
 
     /// Moves time forward by `dt` (which must not be negative) and runs every call due,

@@ -24,7 +24,8 @@ namespace interloop {
 ///
 /// `run()` may be called again after it returned (see `ReactorBase`). Destroying the reactor
 /// (not from inside its own `run()`) with watches or calls outstanding is safe: pending calls
-/// are released without running, and `Watch`/`DelayedCall` handles that outlive it go inert.
+/// are released without running; `Watch` handles that outlive it go inert and `DelayedCall`
+/// handles count as cancelled.
 class LibeventReactor final : public ReactorBase {
   public:
     /// Creates the event_base; throws std::runtime_error if libevent or eventfd fail.

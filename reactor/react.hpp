@@ -27,7 +27,8 @@ class ExitCode : public std::exception {
 /// loop stops (gracefully) when the returned Deferred fires. Returns the exit code: 0 on
 /// success, the code of an `ExitCode` failure, 1 for any other failure (logged with its type
 /// and message, as is an exception thrown by `main` itself), and 0 if the reactor was stopped
-/// by someone else while `main`'s Deferred was still pending. Throws `ReactorAlreadyRunning`
+/// by someone else while `main`'s Deferred was still pending — as Twisted does; that includes
+/// a stop forced by a second SIGINT. Throws `ReactorAlreadyRunning`
 /// if the reactor is running.
 int react(Reactor& reactor, UniqueFunction<Deferred<void>(Reactor&)> main);
 

@@ -20,7 +20,9 @@ class WatchEntry;
 }  // namespace detail
 
 /// Handle on a call scheduled with `call_later` (Twisted's `IDelayedCall`). Copies refer to the
-/// same call. A default-constructed handle refers to nothing and is never active.
+/// same call. A default-constructed handle refers to nothing: it is never active, and the other
+/// members throw `std::logic_error`. A handle may outlive its reactor; the call then counts as
+/// cancelled (`cancel()` throws `AlreadyCancelled`).
 class DelayedCall {
 public:
     DelayedCall() = default;
@@ -31,7 +33,8 @@ public:
     void cancel();
     /// Reschedules the call to run `delay` from now. Same errors as `cancel`.
     void reset(Duration delay);
-    /// Pushes the call `extra` later than currently scheduled. Same errors as `cancel`.
+    /// Moves the call `extra` later than currently scheduled (a negative `extra` moves it
+    /// earlier, as Twisted's `delay` does). Same errors as `cancel`.
     void delay(Duration extra);
     /// True until the call has run or been cancelled.
     bool active() const;
@@ -53,7 +56,8 @@ public:
     virtual double seconds() const = 0;
     /// Runs `fn` once, `delay` from now (a negative delay counts as zero).
     virtual DelayedCall call_later(Duration delay, UniqueFunction<void()> fn) = 0;
-    /// Runs `fn` on a later loop iteration, in the order calls were made.
+    /// Runs `fn` on a later loop iteration, in the order calls were made. (On the `Clock`, a
+    /// call made while `advance` runs calls runs later in that same `advance`.)
     virtual void call_soon(UniqueFunction<void()> fn) = 0;
 };
 
@@ -97,13 +101,16 @@ public:
     /// thread run in the order they were made, and it also works from the loop's own thread.
     virtual void call_from_thread(UniqueFunction<void()> fn) = 0;
 
-    /// Calls `on_ready(what)` whenever `fd` is ready for any of `interest`.
+    /// Calls `on_ready(what)` whenever `fd` is ready for any of `interest`. Throws for an fd
+    /// that cannot be watched (closed, a regular file). An exception thrown by `on_ready` is
+    /// logged and the watch stays.
     virtual Watch watch(int fd, Interest interest, UniqueFunction<void(Interest)> on_ready) = 0;
 
     /// Runs the loop until `stop()`. Throws `ReactorAlreadyRunning` when called re-entrantly.
     virtual void run() = 0;
     /// Asks the loop to stop: shutdown triggers run first (see `add_shutdown_trigger`), then
-    /// `run()` returns. Throws `ReactorNotRunning` if the loop is not running.
+    /// `run()` returns. Throws `ReactorNotRunning` if the loop is not running or already
+    /// stopping.
     virtual void stop() = 0;
     /// True between the start of `run()` and its return.
     virtual bool running() const = 0;
@@ -119,7 +126,8 @@ public:
     /// Does nothing if the loop is not running.
     virtual void crash() = 0;
     /// Makes SIGINT and SIGTERM stop the loop: the first one calls `stop()` (graceful), a
-    /// second one `crash()`es. Stays in effect until the reactor is destroyed.
+    /// second one `crash()`es. Stays in effect until the reactor is destroyed; a signal that
+    /// arrives while the loop is not running is ignored.
     virtual void install_signal_handlers() = 0;
 };
 

@@ -190,6 +190,23 @@ BOOST_AUTO_TEST_CASE(an_already_fired_deferred_still_completes_through_the_execu
     BOOST_TEST(order == (std::vector<std::string>{"posted before completion", "resumed with 5"}));
 }
 
+BOOST_AUTO_TEST_CASE(on_the_deferreds_own_thread_the_call_runs_at_once_without_a_hop) {
+    SharedLoop loops;
+    std::vector<std::string> order;
+    std::exception_ptr error;
+    loops.run([&] {
+        spawn_then_finish(loops, error, [&]() -> asio::awaitable<void> {
+            loops.reactor().call_soon([&] { order.push_back("queued call"); });
+            co_await as_future(loops.reactor(), [&] {
+                order.push_back("fn");  // before anything queued: no hop through the loop
+                return succeed();
+            });
+        });
+    });
+    rethrow_if_set(error);
+    BOOST_TEST(order.front() == "fn");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(as_future_completion_tokens)
