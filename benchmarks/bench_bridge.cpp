@@ -55,7 +55,9 @@ double elapsed_ns(Clock::time_point start, int n) {
     return std::chrono::duration<double, std::nano>(Clock::now() - start).count() / n;
 }
 
-asio::awaitable<int> immediate(int v) { co_return v; }
+asio::awaitable<int> immediate(int v) {
+    co_return v;
+}
 
 // ---- shared loop: one thread, an AsioReactor on the io_context ----------------------------
 

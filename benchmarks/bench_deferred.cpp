@@ -5,13 +5,13 @@
 
 #include <fmt/format.h>
 
+#include <stdio.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <new>
-#include <stdio.h>
 #include <string>
 #include <vector>
 
@@ -24,7 +24,9 @@ std::size_t allocations = 0;
 constexpr int steps = 100;
 
 /// Keeps the compiler from folding the loop away without costing a call.
-inline void escape(int& v) { asm volatile("" : "+r"(v)); }
+inline void escape(int& v) {
+    asm volatile("" : "+r"(v));
+}
 
 struct Row {
     std::string name;
@@ -129,8 +131,12 @@ void* operator new(std::size_t size) {
     if (void* p = std::malloc(size ? size : 1)) return p;
     throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
 
 /// Runs the Twisted version of the same chains (benchmarks/twisted_deferred.py) and returns
 /// its rows, so both appear in one table; empty if Twisted is not installed.
@@ -162,14 +168,14 @@ int main(int argc, char** argv) {
     }
     std::vector<Row> rows;
     rows.push_back(measure("baseline: plain inline calls", iterations * 10, plain_calls));
-    rows.push_back(measure("baseline: std::function build + call", iterations,
-                           std_function_build_and_call));
-    rows.push_back(measure("Deferred<int> chain of int callbacks", iterations,
-                           chain_of_int_callbacks));
-    rows.push_back(measure("  same, callbacks added after firing", iterations,
-                           callbacks_added_after_firing));
-    rows.push_back(measure("  same, 32-byte captures", iterations,
-                           callbacks_with_a_32_byte_capture));
+    rows.push_back(
+        measure("baseline: std::function build + call", iterations, std_function_build_and_call));
+    rows.push_back(
+        measure("Deferred<int> chain of int callbacks", iterations, chain_of_int_callbacks));
+    rows.push_back(
+        measure("  same, callbacks added after firing", iterations, callbacks_added_after_firing));
+    rows.push_back(
+        measure("  same, 32-byte captures", iterations, callbacks_with_a_32_byte_capture));
     rows.push_back(measure("callbacks returning fired Deferreds", iterations,
                            callbacks_returning_fired_deferreds));
     rows.push_back(measure("co_await succeed(v) in a Deferred coroutine", iterations,

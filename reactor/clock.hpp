@@ -17,7 +17,7 @@ namespace interloop {
 /// `call_later(0, fn)`, so it runs on the next `advance`, including `advance(0)`, and never
 /// inside the call that scheduled it.
 class Clock final : public ReactorTime {
-  public:
+public:
     Clock() = default;
     Clock(const Clock&) = delete;
     Clock& operator=(const Clock&) = delete;
@@ -38,7 +38,7 @@ class Clock final : public ReactorTime {
     /// The calls still pending, sorted by due time (Twisted's `getDelayedCalls`).
     std::vector<DelayedCall> pending_calls() const { return timers_.pending(); }
 
-  private:
+private:
     double now_ = 0.0;
     detail::TimerQueue timers_{*this};
 };

@@ -64,7 +64,7 @@ public:
     /// A new, unfired Deferred whose `cancel()` calls `canceller(*this)` first. The canceller
     /// may fire the Deferred itself; if it does not, `cancel()` fails it with CancelledError.
     template <class Canceller>
-        requires std::invocable<Canceller&, Deferred&>
+    requires std::invocable<Canceller&, Deferred&>
     explicit Deferred(Canceller canceller) : Deferred() {
         state_->canceller = [c = std::move(canceller)](detail::ChainState& s) mutable {
             Deferred self = share(&s);
@@ -84,16 +84,8 @@ public:
 
     /// Fires the chain with a value. Throws AlreadyCalledError if it was fired before (except
     /// once after a `cancel()` without canceller, which swallows one late fire).
-    void callback(stored value)
-        requires(!std::is_void_v<T>)
-    {
-        fire_value(std::move(value));
-    }
-    void callback()
-        requires std::is_void_v<T>
-    {
-        fire_value(detail::Unit{});
-    }
+    void callback(stored value) requires(!std::is_void_v<T>) { fire_value(std::move(value)); }
+    void callback() requires std::is_void_v<T> { fire_value(detail::Unit{}); }
 
     /// Fires the chain with a failure. Same rules as `callback`.
     void errback(Failure failure) { errback(failure.exception()); }
@@ -202,8 +194,7 @@ Deferred<T> fail(Failure failure) {
 
 /// A Deferred already failed with the exception object `error`.
 template <class T = void, class E>
-    requires std::derived_from<std::decay_t<E>, std::exception>
-Deferred<T> fail(E&& error) {
+requires std::derived_from<std::decay_t<E>, std::exception> Deferred<T> fail(E&& error) {
     return fail<T>(Failure::from(std::forward<E>(error)));
 }
 

@@ -19,7 +19,9 @@ std::string demangle(const char* mangled) {
 
 }  // namespace
 
-std::string type_name_of(const std::type_info& type) { return demangle(type.name()); }
+std::string type_name_of(const std::type_info& type) {
+    return demangle(type.name());
+}
 
 Failure::Failure() : error_(std::current_exception()) {
     if (!error_) throw std::logic_error("Failure() needs a current exception");

@@ -72,7 +72,7 @@ void route_libevent_logs() {
 // One fd registration: a persistent libevent event, linked into its reactor's list so the
 // reactor can make it inert when it is destroyed first.
 class LibeventReactor::WatchImpl final : public detail::WatchEntry {
-  public:
+public:
     WatchImpl(LibeventReactor& reactor, int fd, Interest interest,
               UniqueFunction<void(Interest)> on_ready)
         : reactor_(&reactor), fd_(fd), on_ready_(std::move(on_ready)) {
@@ -122,7 +122,7 @@ class LibeventReactor::WatchImpl final : public detail::WatchEntry {
         reactor_ = nullptr;
     }
 
-  private:
+private:
     static void on_event(evutil_socket_t, short events, void* arg) {
         auto* self = static_cast<WatchImpl*>(arg);
         const Interest ready = to_interest(events) & self->interest_;

@@ -27,7 +27,7 @@ namespace interloop {
 /// are released without running; `Watch` handles that outlive it go inert and `DelayedCall`
 /// handles count as cancelled.
 class LibeventReactor final : public ReactorBase {
-  public:
+public:
     /// Creates the event_base; throws std::runtime_error if libevent or eventfd fail.
     LibeventReactor();
     ~LibeventReactor() override;
@@ -39,7 +39,7 @@ class LibeventReactor final : public ReactorBase {
     /// The underlying event_base, to integrate other libevent users on the same loop.
     event_base* native_handle() const noexcept { return base_; }
 
-  protected:
+protected:
     void wake() override;
     void schedule_soon() override;
     void arm_timer(double delay) override;
@@ -48,7 +48,7 @@ class LibeventReactor final : public ReactorBase {
     void break_loop() override;
     void watch_signal(int signo) override;
 
-  private:
+private:
     class WatchImpl;
     friend class WatchImpl;
 

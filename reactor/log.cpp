@@ -25,11 +25,16 @@ void print_to_stderr(Level level, std::string_view logger, std::string_view mess
 
 std::string_view level_name(Level level) {
     switch (level) {
-        case Level::debug: return "DEBUG";
-        case Level::info: return "INFO";
-        case Level::warning: return "WARNING";
-        case Level::error: return "ERROR";
-        case Level::critical: return "CRITICAL";
+        case Level::debug:
+            return "DEBUG";
+        case Level::info:
+            return "INFO";
+        case Level::warning:
+            return "WARNING";
+        case Level::error:
+            return "ERROR";
+        case Level::critical:
+            return "CRITICAL";
     }
     return "?";
 }
@@ -39,8 +44,12 @@ Sink set_sink(Sink sink) {
     return std::exchange(current_sink, std::move(sink));
 }
 
-void set_level(Level level) { current_level = level; }
-Level level() { return current_level; }
+void set_level(Level level) {
+    current_level = level;
+}
+Level level() {
+    return current_level;
+}
 
 void write(Level level, std::string_view logger, std::string_view message) {
     std::lock_guard lock(sink_mutex);

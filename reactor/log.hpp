@@ -29,8 +29,7 @@ void write(Level level, std::string_view logger, std::string_view message);
 
 /// Formats and sends a message when `level` is enabled.
 template <class... Args>
-void emit(Level lvl, std::string_view logger, fmt::format_string<Args...> format,
-          Args&&... args) {
+void emit(Level lvl, std::string_view logger, fmt::format_string<Args...> format, Args&&... args) {
     if (lvl < level()) return;
     write(lvl, logger, fmt::format(format, std::forward<Args>(args)...));
 }

@@ -13,7 +13,7 @@ namespace interloop {
 template <class T>
 class Outcome {
 public:
-    Outcome(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+    Outcome(T value) : state_(std::in_place_index<0>, std::move(value)) {}            // NOLINT
     Outcome(Failure failure) : state_(std::in_place_index<1>, std::move(failure)) {}  // NOLINT
 
     bool has_value() const noexcept { return state_.index() == 0; }

@@ -13,12 +13,12 @@ namespace interloop {
 /// Thrown (or used as a failure) by a `react` main function to choose the exit code, like
 /// Python's `SystemExit(n)`: `return fail(ExitCode{2});`.
 class ExitCode : public std::exception {
-  public:
+public:
     explicit ExitCode(int code) : code_(code), what_("exit code " + std::to_string(code)) {}
     int code() const noexcept { return code_; }
     const char* what() const noexcept override { return what_.c_str(); }
 
-  private:
+private:
     int code_;
     std::string what_;
 };

@@ -70,7 +70,9 @@ constexpr Interest operator|(Interest a, Interest b) {
 constexpr Interest operator&(Interest a, Interest b) {
     return Interest(unsigned(a) & unsigned(b));
 }
-constexpr bool any(Interest i) { return i != Interest::none; }
+constexpr bool any(Interest i) {
+    return i != Interest::none;
+}
 
 /// An fd registration made by `Reactor::watch`. Persistent (fires every time the fd is ready,
 /// until changed or closed), move-only; destroying it unregisters the fd.

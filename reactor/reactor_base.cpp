@@ -79,7 +79,9 @@ namespace {
 thread_local Reactor* current_reactor = nullptr;
 }  // namespace
 
-Reactor* Reactor::current() noexcept { return current_reactor; }
+Reactor* Reactor::current() noexcept {
+    return current_reactor;
+}
 
 void ReactorBase::run() {
     if (running_) throw ReactorAlreadyRunning();

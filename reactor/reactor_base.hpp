@@ -35,7 +35,7 @@ namespace interloop {
 /// allow it because tests reuse reactors). Calls still queued when `run()` returns run on the
 /// next `run()`, or are released when the reactor is destroyed.
 class ReactorBase : public Reactor {
-  public:
+public:
     /// Identifies a shutdown trigger for `remove_shutdown_trigger`.
     using TriggerId = std::uint64_t;
 
@@ -74,7 +74,7 @@ class ReactorBase : public Reactor {
     /// The pending delayed calls sorted by due time (to assert "nothing left behind").
     std::vector<DelayedCall> pending_calls() const { return timers_.pending(); }
 
-  protected:
+protected:
     ReactorBase();
 
     // ---- Backend hooks --------------------------------------------------------------------
@@ -123,7 +123,7 @@ class ReactorBase : public Reactor {
     /// Logs the exception being handled as "Unhandled error in <what>: <type>: <message>".
     static void log_current_exception(std::string_view what) noexcept;
 
-  private:
+private:
     struct StopState;
     using Calls = std::vector<UniqueFunction<void()>>;
     using Trigger = std::pair<TriggerId, std::shared_ptr<UniqueFunction<Deferred<void>()>>>;

@@ -23,9 +23,9 @@ public:
     UniqueFunction(std::nullptr_t) noexcept {}
 
     template <class F>
-        requires(!std::is_same_v<std::remove_cvref_t<F>, UniqueFunction> &&
-                 std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
-    UniqueFunction(F&& f) {  // NOLINT: implicit like std::function
+    requires(!std::is_same_v<std::remove_cvref_t<F>, UniqueFunction> &&
+             std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
+        UniqueFunction(F&& f) {  // NOLINT: implicit like std::function
         using Fn = std::decay_t<F>;
         if constexpr (stored_inline<Fn>) {
             ::new (static_cast<void*>(storage_)) Fn(std::forward<F>(f));
@@ -73,9 +73,9 @@ private:
     };
 
     template <class Fn>
-    static constexpr bool stored_inline = sizeof(Fn) <= InlineBytes &&
-                                          alignof(Fn) <= alignof(std::max_align_t) &&
-                                          std::is_nothrow_move_constructible_v<Fn>;
+    static constexpr bool stored_inline =
+        sizeof(Fn) <= InlineBytes &&
+        alignof(Fn) <= alignof(std::max_align_t) && std::is_nothrow_move_constructible_v<Fn>;
 
     template <class Fn>
     static constexpr Ops inline_ops{

@@ -149,8 +149,7 @@ Deferred<T> as_deferred(Reactor& reactor, Executor executor, boost::asio::awaita
     });
     boost::asio::co_spawn(
         executor, detail::run_and_store<T>(state, std::move(aw)),
-        boost::asio::bind_cancellation_slot(state->signal.slot(),
-                                            detail::SpawnDone<State>(state)));
+        boost::asio::bind_cancellation_slot(state->signal.slot(), detail::SpawnDone<State>(state)));
     return result;
 }
 

@@ -7,8 +7,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/query.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/system_executor.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -58,7 +58,8 @@ class DeferredWaitOp final : public AbandonableOp,
 
 public:
     DeferredWaitOp(Handler handler, std::shared_ptr<ReactorGate> gate)
-        : handler_(std::move(handler)), work_(asio::make_work_guard(*handler_)),
+        : handler_(std::move(handler)),
+          work_(asio::make_work_guard(*handler_)),
           gate_(std::move(gate)) {}
 
     DeferredWaitOp(const DeferredWaitOp&) = delete;

@@ -320,7 +320,9 @@ void cancel(ChainState& s) {
     release(&s);
 }
 
-void pause(ChainState& s) noexcept { ++s.paused; }
+void pause(ChainState& s) noexcept {
+    ++s.paused;
+}
 
 void unpause(ChainState& s) {
     if (s.paused == 0) return;

@@ -109,7 +109,9 @@ struct ChainState {
 };
 
 ChainState* make_chain(const std::type_info& head);
-inline void add_ref(ChainState* s) noexcept { ++s->refs; }
+inline void add_ref(ChainState* s) noexcept {
+    ++s->refs;
+}
 /// Destroys a state whose last reference is gone (out of line: the rare path).
 void release_last(ChainState* s) noexcept;
 /// Drops a reference; the last one destroys the state (a never-fired chain with steps is
@@ -137,12 +139,13 @@ void check_type(const std::type_info& actual, const std::type_info& expected, co
 /// True when `s` has a result that can be taken right now (fired, not paused, not waiting on
 /// another Deferred, no steps pending).
 inline bool result_ready(const ChainState& s) noexcept {
-    return s.called && s.paused == 0 && s.chained_to == nullptr && !s.running &&
-           s.steps.empty();
+    return s.called && s.paused == 0 && s.chained_to == nullptr && !s.running && s.steps.empty();
 }
 
 template <class Impl>
-concept AbandonableStep = requires(Impl& step) { step.abandon(); };
+concept AbandonableStep = requires(Impl& step) {
+    step.abandon();
+};
 
 /// The static operations table of a step type, stored inline or (if too big) on the heap.
 template <class Impl, bool Inline = Step::stored_inline<Impl>>
@@ -166,7 +169,7 @@ struct StepTable {
 
     static constexpr StepOps ops{
         &run,
-        Inline && std::is_trivially_destructible_v<Impl> ? nullptr : &destroy,
+        Inline&& std::is_trivially_destructible_v<Impl> ? nullptr : &destroy,
         AbandonableStep<Impl> ? &abandon : nullptr,
     };
 };

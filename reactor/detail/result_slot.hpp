@@ -99,9 +99,9 @@ private:
     };
 
     template <class T>
-    static constexpr bool stored_inline = sizeof(T) <= inline_bytes &&
-                                          alignof(T) <= alignof(std::max_align_t) &&
-                                          std::is_nothrow_move_constructible_v<T>;
+    static constexpr bool stored_inline =
+        sizeof(T) <= inline_bytes &&
+        alignof(T) <= alignof(std::max_align_t) && std::is_nothrow_move_constructible_v<T>;
 
     template <class T>
     static void destroy_value(void* p) noexcept {

@@ -39,7 +39,7 @@ enum class CallErrors {
 /// knows its heap index: cancel and reschedule are O(log n) and remove the entry at once (no
 /// lazy deletion, so cancelled timeouts never pile up). Single-threaded.
 class TimerQueue {
-  public:
+public:
     /// `clock` supplies "now" for `DelayedCall::reset`; it must outlive the queue.
     explicit TimerQueue(const ReactorTime& clock) noexcept : clock_(&clock) {}
     TimerQueue(const TimerQueue&) = delete;
@@ -81,7 +81,7 @@ class TimerQueue {
     /// except while `run_due` is running: the owner re-arms its backend timer after `run_due`.
     void set_on_change(UniqueFunction<void()> on_change) { on_change_ = std::move(on_change); }
 
-  private:
+private:
     using EntryPtr = std::shared_ptr<TimerEntry>;
 
     static bool before(const TimerEntry& a, const TimerEntry& b) noexcept {

@@ -9,7 +9,7 @@ namespace interloop::detail {
 /// to destroy after its reactor is gone (the reactor then makes it inert) and from inside its
 /// own callback.
 class WatchEntry {
-  public:
+public:
     WatchEntry() = default;
     WatchEntry(const WatchEntry&) = delete;
     WatchEntry& operator=(const WatchEntry&) = delete;

@@ -21,9 +21,9 @@ namespace detail {
 
 /// What every Deferred coroutine's promise shares, whatever its result type.
 struct DeferredPromiseBase {
-    ChainState* chain;                // the coroutine's own Deferred (one owned reference)
-    ChainState* awaiting = nullptr;   // the Deferred awaited right now (not owned)
-    ResultSlot outcome;               // what the coroutine returned or threw
+    ChainState* chain;               // the coroutine's own Deferred (one owned reference)
+    ChainState* awaiting = nullptr;  // the Deferred awaited right now (not owned)
+    ResultSlot outcome;              // what the coroutine returned or threw
 
     explicit DeferredPromiseBase(const std::type_info& type) : chain(make_chain(type)) {
         chain->canceller_settles = true;
@@ -157,8 +157,8 @@ struct DeferredPromise : DeferredPromiseReturn<T> {
     }
 
     template <class A>
-        requires(!IsDeferred<A>)
-    void await_transform(A&&) = delete;  // only Deferreds: wrap others with as_deferred()
+    requires(!IsDeferred<A>) void await_transform(A&&) =
+        delete;  // only Deferreds: wrap others with as_deferred()
 };
 
 }  // namespace detail

@@ -115,7 +115,9 @@ template <class Body>
 void for_each_mode(Body body) {
     for (auto& make : loop_modes()) {
         auto loops = make();
-        BOOST_TEST_CONTEXT("mode: " << loops->name()) { body(*loops); }
+        BOOST_TEST_CONTEXT("mode: " << loops->name()) {
+            body(*loops);
+        }
     }
 }
 

@@ -118,7 +118,8 @@ BOOST_AUTO_TEST_CASE(cancelling_the_deferred_cancels_the_coroutine_and_fails_wit
                 }
                 co_return 1;
             };
-            handle = as_deferred(loops.executor(), coroutine(&loops, &handle, &coroutine_saw_abort));
+            handle =
+                as_deferred(loops.executor(), coroutine(&loops, &handle, &coroutine_saw_abort));
             handle->add_errback([&](const Failure& f) {
                 cancelled_error = f.check<CancelledError>();
                 loops.finish();

@@ -5,8 +5,8 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/deferred.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <variant>
@@ -44,7 +44,8 @@ BOOST_AUTO_TEST_CASE(a_void_deferred_resumes_the_coroutine) {
         std::exception_ptr error;
         loops.run([&] {
             spawn_then_finish(loops, error, [&]() -> asio::awaitable<void> {
-                co_await as_future(loops.reactor(), [&] { return defer_later(loops.reactor(), 1ms); });
+                co_await as_future(loops.reactor(),
+                                   [&] { return defer_later(loops.reactor(), 1ms); });
                 resumed = true;
                 co_return;  // g++ 12 warns (-Wreturn-type) on this coroutine lambda without it
             });
@@ -62,7 +63,8 @@ BOOST_AUTO_TEST_CASE(a_failure_is_rethrown_in_the_coroutine_as_the_users_excepti
             spawn_then_finish(loops, error, [&]() -> asio::awaitable<void> {
                 try {
                     co_await as_future(loops.reactor(), [&] {
-                        return defer_later(loops.reactor(), 1ms, []() -> int { throw UserError(); });
+                        return defer_later(loops.reactor(), 1ms,
+                                           []() -> int { throw UserError(); });
                     });
                 } catch (const UserError&) {
                     caught = true;
@@ -104,15 +106,14 @@ BOOST_AUTO_TEST_CASE(cancelling_the_coroutine_cancels_the_deferred) {
         Deferred<int> producer_holds;  // the producer keeps its Deferred, as a real one does
         loops.run([&] {
             spawn_then_finish(loops, error, [&]() -> asio::awaitable<void> {
-                auto result = co_await (as_future(loops.reactor(),
-                                                  [&] {
-                                                      producer_holds = Deferred<int>(
-                                                          [&](Deferred<int>&) {
-                                                              deferred_cancelled = true;
-                                                          });
-                                                      return producer_holds;
-                                                  }) ||
-                                        sleep_for(5ms));
+                auto result =
+                    co_await (as_future(loops.reactor(),
+                                        [&] {
+                                            producer_holds = Deferred<int>(
+                                                [&](Deferred<int>&) { deferred_cancelled = true; });
+                                            return producer_holds;
+                                        }) ||
+                              sleep_for(5ms));
                 winner = result.index();
             });
         });
@@ -218,7 +219,8 @@ BOOST_AUTO_TEST_CASE(use_future_waits_from_a_plain_thread) {
         loops.run([&] {
             waiter = std::thread([&] {
                 auto future = async_call(
-                    loops.reactor(), [&] { return defer_later(loops.reactor(), 1ms, [] { return 8; }); },
+                    loops.reactor(),
+                    [&] { return defer_later(loops.reactor(), 1ms, [] { return 8; }); },
                     asio::use_future);
                 got = future.get();
                 loops.finish();
@@ -235,7 +237,8 @@ BOOST_AUTO_TEST_CASE(a_plain_callback_runs_on_the_reactor_thread) {
         bool on_reactor = false;
         loops.run([&] {
             async_call(
-                loops.reactor(), [&] { return defer_later(loops.reactor(), 1ms, [] { return 9; }); },
+                loops.reactor(),
+                [&] { return defer_later(loops.reactor(), 1ms, [] { return 9; }); },
                 [&](std::exception_ptr error, int v) {
                     got = error ? -1 : v;
                     on_reactor = Reactor::current() == &loops.reactor();

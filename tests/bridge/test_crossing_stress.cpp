@@ -64,8 +64,12 @@ Deferred<Payload> produce(Reactor& reactor, std::mt19937& rng, int i, Tally& tal
         return o;
     });
     switch (std::uniform_int_distribution<int>(0, 2)(rng)) {
-        case 0: d.callback(Payload(i)); break;
-        case 1: reactor.call_soon([d, i]() mutable { d.callback(Payload(i)); }); break;
+        case 0:
+            d.callback(Payload(i));
+            break;
+        case 1:
+            reactor.call_soon([d, i]() mutable { d.callback(Payload(i)); });
+            break;
         default:
             reactor.call_later(random_delay(rng), [d, i]() mutable {
                 if (!d.called()) d.callback(Payload(i));
@@ -127,8 +131,8 @@ Deferred<void> spawn_worker(Loops* loops, int count, unsigned seed, Tally* tally
                        FrameCount) -> asio::awaitable<Payload> {
             co_return co_await compute(n, delay);
         };
-        auto d = as_deferred(loops->executor(),
-                             work(i, random_delay(rng), FrameCount{coroutines_done}));
+        auto d =
+            as_deferred(loops->executor(), work(i, random_delay(rng), FrameCount{coroutines_done}));
         d.add_both([tally](Outcome<Payload> o) {
             tally->settle();
             return o;
@@ -192,10 +196,10 @@ void stress(Loops& loops) {
     BOOST_TEST(spawns.ended() == expected);
     BOOST_TEST(spawns.settled.load() == expected);
     BOOST_TEST(coroutines_done.load() == expected);  // every coroutine ended exactly once
-    BOOST_TEST_MESSAGE(loops.name() << ": as_future " << awaits.values << " values, "
-                                    << awaits.cancelled << " cancelled, " << awaits.aborted
-                                    << " aborted; as_deferred " << spawns.values << " values, "
-                                    << spawns.cancelled << " cancelled");
+    BOOST_TEST_MESSAGE(loops.name()
+                       << ": as_future " << awaits.values << " values, " << awaits.cancelled
+                       << " cancelled, " << awaits.aborted << " aborted; as_deferred "
+                       << spawns.values << " values, " << spawns.cancelled << " cancelled");
 }
 
 }  // namespace

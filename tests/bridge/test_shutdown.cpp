@@ -221,7 +221,7 @@ BOOST_AUTO_TEST_CASE(an_io_context_destroyed_while_awaiting_a_deferred_takes_its
         });
     }  // io destroyed: the waiting handler (and coroutine frame) is destroyed with it
     BOOST_TEST(frame_destroyed.load());
-    pending.callback(1);  // firing later must not touch the dead io_context
+    pending.callback(1);                // firing later must not touch the dead io_context
     BOOST_TEST(!pending.has_result());  // the wait consumed it and dropped it
 }
 

@@ -17,7 +17,7 @@ namespace interloop::testing {
 /// Fails the test and crashes the loop if it is still running after `limit`, so a broken
 /// test fails instead of hanging. Cancelled when destroyed (the reactor may be gone).
 class Watchdog {
-  public:
+public:
     explicit Watchdog(Reactor& reactor, Duration limit = std::chrono::seconds(5)) {
         call_ = reactor.call_later(limit, [&reactor] {
             BOOST_ERROR("watchdog: the loop did not stop in time");
@@ -30,7 +30,7 @@ class Watchdog {
     Watchdog(const Watchdog&) = delete;
     Watchdog& operator=(const Watchdog&) = delete;
 
-  private:
+private:
     DelayedCall call_;
 };
 

@@ -146,7 +146,8 @@ BOOST_AUTO_TEST_CASE(a_callback_returning_its_own_deferred_fails_the_chain) {
 // once); otherwise each chain waits on the next and the last fire unwinds them all.
 static void chain_many(int count, bool fire_last_first) {
     std::vector<Deferred<int>> ds(count);
-    for (int i = 0; i + 1 < count; ++i) ds[i].add_callback([next = ds[i + 1]](int) { return next; });
+    for (int i = 0; i + 1 < count; ++i)
+        ds[i].add_callback([next = ds[i + 1]](int) { return next; });
     if (fire_last_first) {
         for (int i = count - 1; i >= 0; --i) ds[i].callback(i);
     } else {

@@ -26,7 +26,8 @@ struct CountedFixture {
 
 BOOST_AUTO_TEST_SUITE(deferred_lifetime)
 
-BOOST_AUTO_TEST_CASE(an_unhandled_failure_is_logged_with_type_and_message_when_the_last_handle_goes) {
+BOOST_AUTO_TEST_CASE(
+    an_unhandled_failure_is_logged_with_type_and_message_when_the_last_handle_goes) {
     LogCapture log;
     {
         Deferred<int> d;

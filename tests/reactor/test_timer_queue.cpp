@@ -27,7 +27,7 @@ namespace {
 
 // The minimal ReactorTime a TimerQueue needs: a settable "now".
 class FakeTime final : public ReactorTime {
-  public:
+public:
     double now = 0.0;
     double seconds() const override { return now; }
     DelayedCall call_later(Duration, UniqueFunction<void()>) override {

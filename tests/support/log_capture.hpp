@@ -18,10 +18,10 @@ public:
     };
 
     LogCapture() {
-        previous_ = log::set_sink([this](log::Level level, std::string_view logger,
-                                         std::string_view message) {
-            lines.push_back({level, std::string(logger), std::string(message)});
-        });
+        previous_ = log::set_sink(
+            [this](log::Level level, std::string_view logger, std::string_view message) {
+                lines.push_back({level, std::string(logger), std::string(message)});
+            });
     }
     ~LogCapture() { log::set_sink(std::move(previous_)); }
     LogCapture(const LogCapture&) = delete;
