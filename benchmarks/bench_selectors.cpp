@@ -96,7 +96,8 @@ Extracted with_xpath(const Selector& root) {
 Extracted with_translated_css(const Selector& root) {
     static const std::string quote = css_to_xpath(".quote"), text = css_to_xpath("span.text::text"),
                              author = css_to_xpath("small.author::text"),
-                             tag = css_to_xpath("a.tag::text"), href = css_to_xpath("a::attr(href)");
+                             tag = css_to_xpath("a.tag::text"),
+                             href = css_to_xpath("a::attr(href)");
     Extracted out;
     for (const Selector& q : root.xpath(quote)) {
         out.quotes.push_back(
@@ -148,7 +149,8 @@ struct RawXPath {
             each(tag, q, [&](xmlNodePtr n) { item.tags.push_back(content(n)); });
             out.quotes.push_back(std::move(item));
         });
-        each(href, xmlDocGetRootElement(doc), [&](xmlNodePtr n) { out.links.push_back(content(n)); });
+        each(href, xmlDocGetRootElement(doc),
+             [&](xmlNodePtr n) { out.links.push_back(content(n)); });
         return out;
     }
 };
@@ -160,7 +162,8 @@ bool has_class(xmlNodePtr n, const char* cls) {
     return yes;
 }
 bool named(xmlNodePtr n, const char* name) {
-    return n->type == XML_ELEMENT_NODE && std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0;
+    return n->type == XML_ELEMENT_NODE &&
+           std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0;
 }
 
 /// The hand-written walk: knows the page's shape, visits each node once.
@@ -189,24 +192,39 @@ void walk(xmlNodePtr n, Extracted& out, Quote* quote) {
 constexpr int parse_options = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                               HTML_PARSE_NONET | HTML_PARSE_COMPACT;
 
-/// Median over `runs` of the µs per call of `f`, each run `n` calls.
-double median_us(int runs, int n, const std::function<void()>& f) {
-    for (int i = 0; i < n / 10 + 1; ++i) f();  // warm up
-    std::vector<double> samples;
-    for (int r = 0; r < runs; ++r) {
-        const auto start = Clock::now();
-        for (int i = 0; i < n; ++i) f();
-        samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count() / n);
+struct Method {
+    const char* name;
+    std::function<void()> call;
+    std::vector<double> samples;  // µs per call, one per run
+};
+
+/// Runs every method `n` times per run, the methods interleaved within each run so that the
+/// VM's drifting speed weighs on all of them alike; returns the median µs per call of each.
+std::vector<double> measure(std::vector<Method>& methods, int runs, int n) {
+    for (Method& m : methods) {
+        for (int i = 0; i < n / 10 + 1; ++i) m.call();  // warm up
     }
-    std::sort(samples.begin(), samples.end());
-    return samples[samples.size() / 2];
+    for (int r = 0; r < runs; ++r) {
+        for (Method& m : methods) {
+            const auto start = Clock::now();
+            for (int i = 0; i < n; ++i) m.call();
+            m.samples.push_back(
+                std::chrono::duration<double, std::micro>(Clock::now() - start).count() / n);
+        }
+    }
+    std::vector<double> medians;
+    for (Method& m : methods) {
+        std::sort(m.samples.begin(), m.samples.end());
+        medians.push_back(m.samples[m.samples.size() / 2]);
+    }
+    return medians;
 }
 
 }  // namespace
 
 int main() {
     const std::string page = make_page();
-    const int runs = 9, n = 2000;
+    const int runs = 9, n = 1000;
 
     // Every method must extract the same thing.
     const auto doc = HtmlDocument::parse(page);
@@ -223,22 +241,37 @@ int main() {
     }
 
     std::size_t sink = 0;  // results feed it, so nothing is optimized away
-    const double parse_ours = median_us(runs, n, [&] { sink += HtmlDocument::parse(page).use_count(); });
-    const double parse_bare = median_us(runs, n, [&] {
-        xmlDocPtr d = htmlReadMemory(page.data(), static_cast<int>(page.size()), nullptr, nullptr,
-                                     parse_options);
-        sink += d != nullptr;
-        xmlFreeDoc(d);
-    });
-    const double css = median_us(runs, n, [&] { sink += with_css(root).links.size(); });
-    const double xpath = median_us(runs, n, [&] { sink += with_xpath(root).links.size(); });
-    const double translated = median_us(runs, n, [&] { sink += with_translated_css(root).links.size(); });
-    const double raw_xpath = median_us(runs, n, [&] { sink += raw.run(doc->xml_doc()).links.size(); });
-    const double tree_walk = median_us(runs, n, [&] {
-        Extracted out;
-        walk(doc->xml_doc()->children, out, nullptr);
-        sink += out.links.size();
-    });
+    std::vector<Method> methods{
+        {"parse: HtmlDocument::parse", [&] { sink += HtmlDocument::parse(page).use_count(); }, {}},
+        {"parse: bare htmlReadMemory",
+         [&] {
+             xmlDocPtr d = htmlReadMemory(page.data(), static_cast<int>(page.size()), nullptr,
+                                          nullptr, parse_options);
+             sink += d != nullptr;
+             xmlFreeDoc(d);
+         },
+         {}},
+        {"extract: css() (tree matcher)", [&] { sink += with_css(root).links.size(); }, {}},
+        {"extract: xpath() (hand-written XPath)",
+         [&] { sink += with_xpath(root).links.size(); },
+         {}},
+        {"extract: css() selectors as XPath (parsel way)",
+         [&] { sink += with_translated_css(root).links.size(); },
+         {}},
+        {"extract: raw libxml2 compiled XPath (baseline)",
+         [&] { sink += raw.run(doc->xml_doc()).links.size(); },
+         {}},
+        {"extract: direct tree walk (baseline)",
+         [&] {
+             Extracted out;
+             walk(doc->xml_doc()->children, out, nullptr);
+             sink += out.links.size();
+         },
+         {}},
+    };
+    const std::vector<double> us = measure(methods, runs, n);
+    const double parse_ours = us[0], parse_bare = us[1], css = us[2], raw_xpath = us[5],
+                 tree_walk = us[6];
 
     std::printf("page: %zu bytes, %zu quotes, %zu links; median of %d runs x %d pages\n\n",
                 page.size(), expected.quotes.size(), expected.links.size(), runs, n);
@@ -246,17 +279,14 @@ int main() {
     auto row = [&](const char* name, double us) {
         std::printf("%-46s %9.2f %8.2fx %8.2fx\n", name, us, us / tree_walk, us / raw_xpath);
     };
-    std::printf("%-46s %9.2f   (bare htmlReadMemory %.2f us: %+.1f%%)\n",
-                "parse: HtmlDocument::parse", parse_ours, parse_bare,
-                100.0 * (parse_ours - parse_bare) / parse_bare);
-    row("extract: css() (tree matcher)", css);
-    row("extract: xpath() (hand-written XPath)", xpath);
-    row("extract: css() selectors as XPath (parsel way)", translated);
-    row("extract: raw libxml2 compiled XPath (baseline)", raw_xpath);
-    row("extract: direct tree walk (baseline)", tree_walk);
-    std::printf("\nparse + extract: css() %.1f us, raw XPath %.1f us, walk %.1f us; css() adds "
-                "%.1f%% over parse + walk\n",
-                parse_ours + css, parse_bare + raw_xpath, parse_bare + tree_walk,
-                100.0 * ((parse_ours + css) - (parse_bare + tree_walk)) / (parse_bare + tree_walk));
+    for (std::size_t i = 0; i < 2; ++i) {
+        std::printf("%-46s %9.2f\n", methods[i].name, us[i]);
+    }
+    for (std::size_t i = 2; i < methods.size(); ++i) row(methods[i].name, us[i]);
+    std::printf(
+        "\nparse + extract: css() %.1f us, raw XPath %.1f us, walk %.1f us; css() adds "
+        "%.1f%% over parse + walk\n",
+        parse_ours + css, parse_bare + raw_xpath, parse_bare + tree_walk,
+        100.0 * ((parse_ours + css) - (parse_bare + tree_walk)) / (parse_bare + tree_walk));
     return sink == 0;
 }

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "spider/detail/css_program.hpp"
+#include "spider/detail/string_hash.hpp"
 
 namespace interloop::spider {
 namespace detail {
@@ -86,8 +87,10 @@ std::string attribute_condition(const CssCondition& c) {
         c.safe_name ? "@" + c.name : fmt::format("attribute::*[name() = {}]", literal(c.name));
     const std::string& v = c.value;
     switch (c.op) {
-        case AttrOp::exists: return n;
-        case AttrOp::equals: return fmt::format("{} = {}", n, literal(v));
+        case AttrOp::exists:
+            return n;
+        case AttrOp::equals:
+            return fmt::format("{} = {}", n, literal(v));
         case AttrOp::different:
             if (v.empty()) return fmt::format("{} != {}", n, literal(v));
             return fmt::format("not({0}) or {0} != {1}", n, literal(v));
@@ -125,8 +128,7 @@ void add_nth_condition(XExpr& x, long long a, long long b, bool last) {
         add_condition(x, "0");
         return;
     }
-    const std::string count =
-        last ? "count(following-sibling::*)" : "count(preceding-sibling::*)";
+    const std::string count = last ? "count(following-sibling::*)" : "count(preceding-sibling::*)";
     if (a == 0) {
         add_condition(x, fmt::format("{} = {}", count, b_min_1));
         return;
@@ -157,7 +159,9 @@ XExpr translate_compound(const CssCompound& compound) {
     if (!compound.safe_element) add_name_test(x);
     for (const CssCondition& c : compound.conditions) {
         switch (c.kind) {
-            case CssCondition::Kind::attribute: add_condition(x, attribute_condition(c)); break;
+            case CssCondition::Kind::attribute:
+                add_condition(x, attribute_condition(c));
+                break;
             case CssCondition::Kind::first_child:
                 add_condition(x, "count(preceding-sibling::*) = 0");
                 break;
@@ -167,8 +171,12 @@ XExpr translate_compound(const CssCompound& compound) {
             case CssCondition::Kind::only_child:
                 add_condition(x, "count(parent::*/child::*) = 1");
                 break;
-            case CssCondition::Kind::nth_child: add_nth_condition(x, c.a, c.b, false); break;
-            case CssCondition::Kind::nth_last_child: add_nth_condition(x, c.a, c.b, true); break;
+            case CssCondition::Kind::nth_child:
+                add_nth_condition(x, c.a, c.b, false);
+                break;
+            case CssCondition::Kind::nth_last_child:
+                add_nth_condition(x, c.a, c.b, true);
+                break;
             case CssCondition::Kind::negation: {
                 XExpr sub = translate_compound(c.negated.front());
                 add_name_test(sub);
@@ -180,20 +188,39 @@ XExpr translate_compound(const CssCompound& compound) {
     return x;
 }
 
+/// An XPath NCName made of ASCII name characters or any non-ASCII: [A-Za-z_][A-Za-z0-9._-]*.
+bool plain_name(std::string_view name) {
+    const auto start = [](unsigned char c) {
+        return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+    };
+    if (name.empty() || !start(static_cast<unsigned char>(name[0]))) return false;
+    for (const char ch : name) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (!start(c) && !(c >= '0' && c <= '9') && c != '.' && c != '-') return false;
+    }
+    return true;
+}
+
 /// Translates one complex selector and sets its `output` (how the matcher reproduces it).
 std::string translate(CssComplex& s) {
     XExpr x = translate_compound(s.compounds.front());
     for (std::size_t i = 1; i < s.compounds.size(); ++i) {
         const XExpr right = translate_compound(s.compounds[i]);
         switch (s.combinators[i - 1]) {
-            case ' ': join(x, "/descendant-or-self::*/", right); break;
-            case '>': join(x, "/", right); break;
+            case ' ':
+                join(x, "/descendant-or-self::*/", right);
+                break;
+            case '>':
+                join(x, "/", right);
+                break;
             case '+':
                 join(x, "/following-sibling::", right);
                 add_name_test(x);
                 add_condition(x, "position() = 1");
                 break;
-            default: join(x, "/following-sibling::", right); break;
+            default:
+                join(x, "/following-sibling::", right);
+                break;
         }
     }
     std::string path = x.str();
@@ -222,21 +249,10 @@ std::string translate(CssComplex& s) {
         }
         path += "/@" + s.pseudo_attribute;
         // An attribute name that is not a plain XPath name is left to libxml2 to judge.
-        const std::string& name = s.pseudo_attribute;
-        if (name.empty() || name.find_first_of(" \t\r\n\f:()[]/@'\"|=<>!*,$") != name.npos) {
-            s.needs_xpath = true;
-        }
+        if (!plain_name(s.pseudo_attribute)) s.needs_xpath = true;
     }
     return "descendant-or-self::" + path;
 }
-
-/// Transparent hashing so that lookups by string_view do not allocate.
-struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-        return std::hash<std::string_view>{}(s);
-    }
-};
 
 constexpr std::size_t cache_capacity = 256;  // parsel's lru_cache(maxsize=256)
 
@@ -264,6 +280,8 @@ std::shared_ptr<const CssProgram> compile_css(std::string_view css) {
 
 }  // namespace detail
 
-std::string css_to_xpath(std::string_view css) { return detail::compile_css(css)->xpath; }
+std::string css_to_xpath(std::string_view css) {
+    return detail::compile_css(css)->xpath;
+}
 
 }  // namespace interloop::spider

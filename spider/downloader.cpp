@@ -229,7 +229,8 @@ void Downloader::close() {
         failed.emplace_back(
             std::move(*transfer->deferred_),
             std::make_exception_ptr(DownloadError(
-                DownloadErrorReason::cancelled, "the downloader was closed", url, 0,
+                DownloadErrorReason::cancelled,
+                "the downloader was closed before the download finished", url, 0,
                 std::make_shared<const Request>(std::move(transfer->response_->request)))));
         delete transfer;
     };

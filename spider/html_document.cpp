@@ -66,7 +66,9 @@ HtmlDocument::HtmlDocument(Passkey, _xmlDoc* doc, std::string base_url,
                            std::string encoding) noexcept
     : doc_(doc), base_url_(std::move(base_url)), encoding_(std::move(encoding)) {}
 
-HtmlDocument::~HtmlDocument() { xmlFreeDoc(doc_); }
+HtmlDocument::~HtmlDocument() {
+    xmlFreeDoc(doc_);
+}
 
 _xmlNode* HtmlDocument::root() const noexcept {
     xmlNodePtr root = xmlDocGetRootElement(doc_);

@@ -19,6 +19,9 @@ namespace interloop::spider {
 /// The body is decoded first (see `parse`), so libxml2 always receives well-formed UTF-8 and
 /// never drops text: libxml2 alone truncates a document at a NUL byte inside an attribute, and
 /// at the first malformed byte of a declared encoding.
+///
+/// Not synchronized: use a document and its selectors on one thread at a time. The caches
+/// behind `css()` and `xpath()` are per thread, so threads may each work on their own documents.
 class HtmlDocument {
     struct Passkey {};
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <stdexcept>
 
 #include "spider/detail/css_match.hpp"
 #include "spider/detail/css_program.hpp"
@@ -20,9 +21,14 @@ Selector SelectorFactory::node(const std::shared_ptr<const HtmlDocument>& docume
     SelectorKind kind = SelectorKind::node;
     switch (node->type) {
         case XML_TEXT_NODE:
-        case XML_CDATA_SECTION_NODE: kind = SelectorKind::text; break;
-        case XML_ATTRIBUTE_NODE: kind = SelectorKind::attribute; break;
-        default: break;
+        case XML_CDATA_SECTION_NODE:
+            kind = SelectorKind::text;
+            break;
+        case XML_ATTRIBUTE_NODE:
+            kind = SelectorKind::attribute;
+            break;
+        default:
+            break;
     }
     return Selector(document, node, kind, {});
 }
@@ -36,7 +42,9 @@ Selector SelectorFactory::value(const std::shared_ptr<const HtmlDocument>& docum
 
 namespace {
 
-const char* chars(const xmlChar* s) { return s != nullptr ? reinterpret_cast<const char*>(s) : ""; }
+const char* chars(const xmlChar* s) {
+    return s != nullptr ? reinterpret_cast<const char*>(s) : "";
+}
 
 std::string attribute_value(const xmlAttr* a) {
     const xmlNode* child = a->children;
@@ -76,11 +84,13 @@ void css_into(const detail::CssProgram& program, const Selector& context,
 
 }  // namespace
 
-Selector::Selector(std::shared_ptr<const HtmlDocument> document)
-    : doc_(std::move(document)), node_(doc_->root()) {}
+Selector::Selector(std::shared_ptr<const HtmlDocument> document) : doc_(std::move(document)) {
+    if (doc_ == nullptr) throw std::invalid_argument("Selector needs a document");
+    node_ = doc_->root();
+}
 
-Selector::Selector(std::shared_ptr<const HtmlDocument> document, _xmlNode* node,
-                   SelectorKind kind, std::string value)
+Selector::Selector(std::shared_ptr<const HtmlDocument> document, _xmlNode* node, SelectorKind kind,
+                   std::string value)
     : doc_(std::move(document)), node_(node), kind_(kind), value_(std::move(value)) {}
 
 Selector Selector::from_html(std::string_view body, std::string_view base_url,
@@ -103,22 +113,27 @@ SelectorList Selector::css(std::string_view query) const {
 
 std::string Selector::get() const {
     switch (kind_) {
-        case SelectorKind::text: return chars(node_->content);
-        case SelectorKind::attribute: return attribute_value(reinterpret_cast<xmlAttr*>(node_));
-        case SelectorKind::value: return value_;
-        case SelectorKind::node: break;
+        case SelectorKind::text:
+            return chars(node_->content);
+        case SelectorKind::attribute:
+            return attribute_value(reinterpret_cast<xmlAttr*>(node_));
+        case SelectorKind::value:
+            return value_;
+        case SelectorKind::node:
+            break;
     }
     return serialize(doc_->xml_doc(), node_);
 }
 
-std::vector<std::string> Selector::getall() const { return {get()}; }
+std::vector<std::string> Selector::getall() const {
+    return {get()};
+}
 
 std::vector<std::string> Selector::re(std::string_view pattern, Entities entities) const {
     return detail::extract_regex(pattern, get(), entities);
 }
 
-std::optional<std::string> Selector::re_first(std::string_view pattern,
-                                              Entities entities) const {
+std::optional<std::string> Selector::re_first(std::string_view pattern, Entities entities) const {
     std::vector<std::string> found = re(pattern, entities);
     if (found.empty()) return std::nullopt;
     return std::move(found.front());

@@ -38,7 +38,8 @@ enum class Entities { replace, keep };
 /// select nothing further (parsel turns them into strings).
 class Selector {
 public:
-    /// The root selector of `document`: its root element, as parsel's `Selector(text=...)`.
+    /// The root selector of `document` (not null): its root element, as parsel's
+    /// `Selector(text=...)`.
     explicit Selector(std::shared_ptr<const HtmlDocument> document);
     /// Parses `body` (see HtmlDocument::parse) and returns its root selector.
     static Selector from_html(std::string_view body, std::string_view base_url = {},

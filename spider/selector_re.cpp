@@ -21,23 +21,16 @@
 #include <unordered_map>
 
 #include "spider/detail/selector_internals.hpp"
+#include "spider/detail/string_hash.hpp"
+#include "spider/detail/utf8.hpp"
 
 namespace interloop::spider::detail {
 namespace {
-
-struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-        return std::hash<std::string_view>{}(s);
-    }
-};
 
 struct CompiledRegex {
     boost::wregex regex;
     bool has_extract = false;  // a group named "extract"
 };
-
-void append_code_point(std::string& out, std::uint32_t cp);
 
 /// UTF-8 to code points; malformed bytes become U+FFFD each.
 std::wstring widen(std::string_view text) {
@@ -65,7 +58,7 @@ std::wstring widen(std::string_view text) {
 std::string narrow(const wchar_t* begin, const wchar_t* end) {
     std::string out;
     out.reserve(static_cast<std::size_t>(end - begin));
-    for (; begin != end; ++begin) append_code_point(out, static_cast<std::uint32_t>(*begin));
+    for (; begin != end; ++begin) append_utf8(out, static_cast<std::uint32_t>(*begin));
     return out;
 }
 
@@ -124,8 +117,8 @@ std::shared_ptr<const CompiledRegex> compile(std::string_view pattern) {
     try {
         compiled->regex.imbue(unicode_locale());
         // Python's defaults: '.' does not match a newline, '^' and '$' do not match at lines.
-        compiled->regex.assign(boost_pattern, boost::regex::perl | boost::regex::no_mod_s |
-                                                  boost::regex::no_mod_m);
+        compiled->regex.assign(
+            boost_pattern, boost::regex::perl | boost::regex::no_mod_s | boost::regex::no_mod_m);
     } catch (const boost::regex_error& e) {
         throw SelectorSyntaxError("regex", pattern, e.what());
     }
@@ -136,28 +129,12 @@ std::shared_ptr<const CompiledRegex> compile(std::string_view pattern) {
     return compiled;
 }
 
-void append_code_point(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 bool ascii_alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
+bool ascii_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 bool ascii_hex(char c) {
     return ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -238,11 +215,11 @@ std::string replace_entities(std::string_view text) {
         bool done = false;
         if (number >= 0x80 && number <= 0x9F) {
             if (const std::uint16_t cp = cp1252_high[number - 0x80]; cp != 0) {
-                append_code_point(out, cp);
+                append_utf8(out, cp);
                 done = true;
             }
         } else if (number >= 0 && number <= 0x10FFFF && !(number >= 0xD800 && number <= 0xDFFF)) {
-            append_code_point(out, static_cast<std::uint32_t>(number));
+            append_utf8(out, static_cast<std::uint32_t>(number));
             done = true;
         }
         if (!done && !semicolon) out.append(text.substr(i, end - i));  // kept as written

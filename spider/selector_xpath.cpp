@@ -14,16 +14,10 @@
 
 #include "spider/detail/libxml_support.hpp"
 #include "spider/detail/selector_internals.hpp"
+#include "spider/detail/string_hash.hpp"
 
 namespace interloop::spider::detail {
 namespace {
-
-struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-        return std::hash<std::string_view>{}(s);
-    }
-};
 
 constexpr std::size_t cache_capacity = 256;
 
@@ -68,8 +62,8 @@ public:
     }
 
     /// Evaluates `comp` at `node` of `doc`; the caller frees the result. Throws on errors.
-    xmlXPathObjectPtr evaluate(std::string_view expression, xmlXPathCompExprPtr comp,
-                               xmlDocPtr doc, xmlNodePtr node) {
+    xmlXPathObjectPtr evaluate(std::string_view expression, xmlXPathCompExprPtr comp, xmlDocPtr doc,
+                               xmlNodePtr node) {
         ctx_->doc = doc;
         ctx_->node = node;
         ctx_->contextSize = -1;
@@ -152,11 +146,14 @@ void evaluate_xpath(std::string_view expression, const Selector& context,
             out.push_back(SelectorFactory::value(
                 doc, result->stringval ? reinterpret_cast<const char*>(result->stringval) : ""));
             return;
-        default: return;
+        default:
+            return;
     }
 }
 
-std::size_t xpath_compilations() noexcept { return state().compilations(); }
+std::size_t xpath_compilations() noexcept {
+    return state().compilations();
+}
 
 std::string python_float(double value) {
     if (std::isnan(value)) return "nan";
@@ -171,7 +168,8 @@ std::string python_float(double value) {
         if (c >= '0' && c <= '9') digits += c;
     }
     int exponent = 0;
-    std::from_chars(sci.data() + e + (sci[e + 1] == '+' ? 2 : 1), sci.data() + sci.size(), exponent);
+    std::from_chars(sci.data() + e + (sci[e + 1] == '+' ? 2 : 1), sci.data() + sci.size(),
+                    exponent);
     const int point = exponent + 1;  // value = 0.digits × 10^point
     const int n = static_cast<int>(digits.size());
     if (point <= -4 || point > 16) {

@@ -14,7 +14,9 @@
 namespace interloop::spider::detail {
 namespace {
 
-bool is_element(const xmlNode* n) { return n != nullptr && n->type == XML_ELEMENT_NODE; }
+bool is_element(const xmlNode* n) {
+    return n != nullptr && n->type == XML_ELEMENT_NODE;
+}
 bool is_text(const xmlNode* n) {
     return n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE;
 }
@@ -23,7 +25,9 @@ bool can_descend(const xmlNode* n) {
            n->type == XML_HTML_DOCUMENT_NODE;
 }
 
-const char* name_of(const xmlNode* n) { return reinterpret_cast<const char*>(n->name); }
+const char* name_of(const xmlNode* n) {
+    return reinterpret_cast<const char*>(n->name);
+}
 
 // XPath's `@name` (no prefix): an attribute of that name in no namespace (or a prefixless one).
 bool attribute_named(const xmlAttr* a, const std::string& name) {
@@ -35,8 +39,8 @@ bool attribute_named(const xmlAttr* a, const std::string& name) {
 // XPath's name() of an attribute: prefix:local when it has a prefixed namespace.
 bool attribute_qualified_name_is(const xmlAttr* a, const std::string& name) {
     if (a->ns == nullptr || a->ns->prefix == nullptr) return attribute_named(a, name);
-    const std::string qualified = std::string(reinterpret_cast<const char*>(a->ns->prefix)) +
-                                  ":" + reinterpret_cast<const char*>(a->name);
+    const std::string qualified = std::string(reinterpret_cast<const char*>(a->ns->prefix)) + ":" +
+                                  reinterpret_cast<const char*>(a->name);
     return qualified == name;
 }
 
@@ -62,7 +66,9 @@ std::string_view attribute_value(const xmlAttr* a, std::string& scratch) {
     return scratch;
 }
 
-bool xpath_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool xpath_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 /// contains(concat(' ', normalize-space(v), ' '), ' token ') for a token without whitespace.
 bool has_token(std::string_view v, std::string_view token) {
@@ -84,23 +90,31 @@ bool attribute_matches(const CssCondition& c, const xmlNode* n, std::string& scr
     if (a == nullptr) return c.op == AttrOp::different && !want.empty();
     const std::string_view v = attribute_value(a, scratch);
     switch (c.op) {
-        case AttrOp::exists: return true;
-        case AttrOp::equals: return v == want;
-        case AttrOp::different: return v != want;
-        case AttrOp::includes: return has_token(v, want);
+        case AttrOp::exists:
+            return true;
+        case AttrOp::equals:
+            return v == want;
+        case AttrOp::different:
+            return v != want;
+        case AttrOp::includes:
+            return has_token(v, want);
         case AttrOp::dash_match:
-            return v == want || (v.size() > want.size() && v.starts_with(want) &&
-                                 v[want.size()] == '-');
-        case AttrOp::prefix: return v.starts_with(want);
-        case AttrOp::suffix: return v.ends_with(want);
-        case AttrOp::substring: return v.find(want) != std::string_view::npos;
+            return v == want ||
+                   (v.size() > want.size() && v.starts_with(want) && v[want.size()] == '-');
+        case AttrOp::prefix:
+            return v.starts_with(want);
+        case AttrOp::suffix:
+            return v.ends_with(want);
+        case AttrOp::substring:
+            return v.find(want) != std::string_view::npos;
     }
     return false;
 }
 
 long long element_siblings(const xmlNode* n, bool before) {
     long long count = 0;
-    for (const xmlNode* s = before ? n->prev : n->next; s != nullptr; s = before ? s->prev : s->next) {
+    for (const xmlNode* s = before ? n->prev : n->next; s != nullptr;
+         s = before ? s->prev : s->next) {
         count += is_element(s);
     }
     return count;
@@ -117,13 +131,17 @@ bool compound_matches(const CssCompound& c, const xmlNode* n, std::string& scrat
 
 bool condition_matches(const CssCondition& c, const xmlNode* n, std::string& scratch) {
     switch (c.kind) {
-        case CssCondition::Kind::attribute: return attribute_matches(c, n, scratch);
-        case CssCondition::Kind::first_child: return element_siblings(n, true) == 0;
-        case CssCondition::Kind::last_child: return element_siblings(n, false) == 0;
+        case CssCondition::Kind::attribute:
+            return attribute_matches(c, n, scratch);
+        case CssCondition::Kind::first_child:
+            return element_siblings(n, true) == 0;
+        case CssCondition::Kind::last_child:
+            return element_siblings(n, false) == 0;
         case CssCondition::Kind::only_child:
             return is_element(n->parent) && element_siblings(n, true) == 0 &&
                    element_siblings(n, false) == 0;
-        case CssCondition::Kind::nth_child: return in_series(c.a, c.b, element_siblings(n, true));
+        case CssCondition::Kind::nth_child:
+            return in_series(c.a, c.b, element_siblings(n, true));
         case CssCondition::Kind::nth_last_child:
             return in_series(c.a, c.b, element_siblings(n, false));
         case CssCondition::Kind::negation:
@@ -153,6 +171,14 @@ const xmlNode* previous_element(const xmlNode* n) {
     return nullptr;
 }
 
+/// The outcome of matching a compound chain at one element.
+enum class Match {
+    matched,
+    restart_from_sibling,     ///< try the next candidate of the nearest enclosing '~' or ' '
+    restart_from_descendant,  ///< try the next candidate of the nearest enclosing ' '
+    never,                    ///< no candidate of any enclosing combinator can match either
+};
+
 /// Matching state for one match_css call.
 struct Matcher {
     const xmlNode* context;
@@ -171,57 +197,61 @@ struct Matcher {
         return false;
     }
 
-    /// Whether element `n` matches compounds[0..k] of `s`, `n` standing for compounds[k].
-    bool chain(const CssComplex& s, std::size_t k, const xmlNode* n) {
-        if (!compound_matches(s.compounds[k], n, scratch)) return false;
-        if (k == 0) return in_scope(n);
-        if (n == context) return false;  // nothing above or before the context node counts
-        switch (s.combinators[k - 1]) {
-            case '>': return is_element(n->parent) && chain(s, k - 1, n->parent);
-            case ' ':
-                for (const xmlNode* p = n->parent; is_element(p); p = p->parent) {
-                    if (chain(s, k - 1, p)) return true;
-                    if (p == context) break;
-                }
-                return false;
-            case '+': {
-                const xmlNode* p = previous_element(n);
-                return p != nullptr && chain(s, k - 1, p);
-            }
-            default:
-                for (const xmlNode* p = previous_element(n); p != nullptr; p = previous_element(p)) {
-                    if (chain(s, k - 1, p)) return true;
-                    if (p == context) break;
-                }
-                return false;
+    /// The element the combinator `c` leads to from `n` (right to left), within the region.
+    const xmlNode* step(const xmlNode* n, char c) const {
+        if (n == context) return nullptr;  // nothing above or before the context node counts
+        if (c == '+' || c == '~') return previous_element(n);
+        return is_element(n->parent) ? n->parent : nullptr;
+    }
+
+    /// Whether element `n` matches compounds[0..k] of `s`, `n` standing for compounds[k]; on
+    /// failure, how far the caller may give up (Servo's and WebKit's pruning, which keeps
+    /// `div div div span` on a deep tree linear instead of exponential in the depth).
+    Match chain(const CssComplex& s, std::size_t k, const xmlNode* n) {
+        if (!compound_matches(s.compounds[k], n, scratch)) return Match::restart_from_sibling;
+        if (k == 0) return in_scope(n) ? Match::matched : Match::restart_from_sibling;
+        const char c = s.combinators[k - 1];
+        const Match not_found =
+            (c == '+' || c == '~') ? Match::restart_from_descendant : Match::never;
+        for (const xmlNode* next = step(n, c); next != nullptr; next = step(next, c)) {
+            const Match r = chain(s, k - 1, next);
+            if (r == Match::matched || r == Match::never || c == '+') return r;
+            if (c == '>') return Match::restart_from_descendant;
+            if (c == '~' && r == Match::restart_from_descendant) return r;
         }
+        return not_found;
     }
 
     /// Whether an ancestor-or-self element of `n` (or only a proper ancestor, if `proper`)
-    /// matches all compounds of `s` but its last.
+    /// matches all compounds of `s` but its last (a descendant combinator's search).
     bool ancestor_chain(const CssComplex& s, const xmlNode* n, bool proper) {
-        for (const xmlNode* a = proper ? n->parent : n; is_element(a); a = a->parent) {
-            if (chain(s, s.compounds.size() - 2, a)) return true;
-            if (a == context) break;
+        for (const xmlNode* a = proper ? step(n, ' ') : n; a != nullptr; a = step(a, ' ')) {
+            const Match r = chain(s, s.compounds.size() - 2, a);
+            if (r == Match::matched) return true;
+            if (r == Match::never) return false;
         }
         return false;
     }
 
     bool element_selected(const CssComplex& s, const xmlNode* e) {
-        return chain(s, s.compounds.size() - 1, e);
+        return chain(s, s.compounds.size() - 1, e) == Match::matched;
     }
 
     bool attributes_selected(const CssComplex& s, const xmlNode* e) {
-        return s.output == CssOutput::attribute_of ? chain(s, s.compounds.size() - 1, e)
-                                                   : ancestor_chain(s, e, false);
+        return s.output == CssOutput::attribute_of
+                   ? chain(s, s.compounds.size() - 1, e) == Match::matched
+                   : ancestor_chain(s, e, false);
     }
 
     bool text_selected(const CssComplex& s, const xmlNode* t) {
         switch (s.output) {
             case CssOutput::text_children:
-                return is_element(t->parent) && chain(s, s.compounds.size() - 1, t->parent);
-            case CssOutput::text_descendants: return ancestor_chain(s, t, true);
+                return is_element(t->parent) &&
+                       chain(s, s.compounds.size() - 1, t->parent) == Match::matched;
+            case CssOutput::text_descendants:
+                return ancestor_chain(s, t, true);
             default: {  // text_all: every text node in the context's subtree
+                if (!check_scope) return true;  // the walk visits nothing else
                 for (const xmlNode* p = t; p != nullptr; p = p->parent) {
                     if (p == context) return true;
                 }

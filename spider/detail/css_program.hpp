@@ -16,7 +16,15 @@ struct CssCompound;
 /// One condition of a compound selector. `.c` is `[class~=c]` and `#i` is `[id=i]`, as in
 /// cssselect, so both are attribute conditions.
 struct CssCondition {
-    enum class Kind { attribute, first_child, last_child, only_child, nth_child, nth_last_child, negation };
+    enum class Kind {
+        attribute,
+        first_child,
+        last_child,
+        only_child,
+        nth_child,
+        nth_last_child,
+        negation
+    };
     Kind kind = Kind::attribute;
     AttrOp op = AttrOp::exists;  ///< attribute
     std::string name;            ///< attribute: lower-cased name
@@ -55,18 +63,18 @@ struct CssComplex {
     std::vector<CssCompound> compounds;  ///< left to right, at least one
     std::vector<char> combinators;       ///< combinators[i] joins compounds[i] and [i + 1]
     enum class Pseudo { none, text, attribute } pseudo = Pseudo::none;
-    std::string pseudo_attribute;  ///< the name in `::attr(name)`, as written
+    std::string pseudo_attribute;            ///< the name in `::attr(name)`, as written
     CssOutput output = CssOutput::elements;  ///< set by the translator
     bool has_sibling_combinator = false;     ///< '+' or '~' appears (the match may leave the
                                              ///< context node's subtree, as parsel's XPath does)
-    bool needs_xpath = false;  ///< a parsel rewrite the matcher does not reproduce
+    bool needs_xpath = false;                ///< a parsel rewrite the matcher does not reproduce
 };
 
 /// A parsed and translated selector group.
 struct CssProgram {
     std::vector<CssComplex> selectors;
-    std::string xpath;               ///< parsel's translation, `descendant-or-self::` prefixed
-    bool needs_xpath = false;        ///< some selector must be evaluated through `xpath`
+    std::string xpath;         ///< parsel's translation, `descendant-or-self::` prefixed
+    bool needs_xpath = false;  ///< some selector must be evaluated through `xpath`
     bool has_sibling_combinator = false;
 };
 

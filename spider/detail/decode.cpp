@@ -3,24 +3,28 @@
 #include <iconv.h>
 
 #include <algorithm>
-#include <cctype>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <utility>
+
+#include "spider/detail/utf8.hpp"
 
 namespace interloop::spider::detail {
 namespace {
 
 constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char ascii_lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(),
-                      [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return ascii_lower(x) == ascii_lower(y);
+           });
 }
 
 /// Position of `needle` (lower-case ASCII) in `hay`, ignoring ASCII case, from `from`.
@@ -30,24 +34,6 @@ std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t fro
         if (iequals(hay.substr(i, needle.size()), needle)) return i;
     }
     return std::string_view::npos;
-}
-
-void append_code_point(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 /// Length of the well-formed UTF-8 sequence at `p` (of `n` bytes left); 0 if malformed, in
@@ -122,9 +108,9 @@ void append_windows_1252(std::string_view in, std::string& out) {
         if (b < 0x80) {
             out += ch;
         } else if (b < 0xA0) {
-            append_code_point(out, cp1252_high[b - 0x80]);
+            append_utf8(out, cp1252_high[b - 0x80]);
         } else {
-            append_code_point(out, b);
+            append_utf8(out, b);
         }
     }
 }
@@ -157,7 +143,8 @@ bool append_with_iconv(std::string_view in, std::string_view canonical, std::str
         if (errno == E2BIG) {
             converted.resize(converted.size() * 2);
         } else {  // EILSEQ (malformed) or EINVAL (truncated at the end): replace one byte
-            if (converted.size() - used < replacement.size()) converted.resize(converted.size() * 2);
+            if (converted.size() - used < replacement.size())
+                converted.resize(converted.size() * 2);
             std::memcpy(converted.data() + used, replacement.data(), replacement.size());
             used += replacement.size();
             ++src;
@@ -171,7 +158,9 @@ bool append_with_iconv(std::string_view in, std::string_view canonical, std::str
     return true;
 }
 
-bool is_utf8(std::string_view canonical) { return canonical == "utf-8"; }
+bool is_utf8(std::string_view canonical) {
+    return canonical == "utf-8";
+}
 
 /// Whether `canonical` is an encoding we can decode (built in, or known to iconv).
 bool known_encoding(std::string_view canonical) {
@@ -191,27 +180,41 @@ std::string canonical_encoding(std::string_view label) {
                               label.front() == '"' || label.front() == '\'')) {
         label.remove_prefix(1);
     }
-    while (!label.empty() && (label.back() == ' ' || label.back() == '\t' ||
-                              label.back() == '"' || label.back() == '\'')) {
+    while (!label.empty() && (label.back() == ' ' || label.back() == '\t' || label.back() == '"' ||
+                              label.back() == '\'')) {
         label.remove_suffix(1);
     }
     std::string lower(label);
     std::transform(lower.begin(), lower.end(), lower.begin(), ascii_lower);
     static constexpr std::pair<std::string_view, std::string_view> aliases[] = {
-        {"utf8", "utf-8"},          {"unicode-1-1-utf-8", "utf-8"},
-        {"ascii", "windows-1252"},  {"us-ascii", "windows-1252"},
-        {"iso-8859-1", "windows-1252"}, {"iso8859-1", "windows-1252"},
-        {"iso_8859-1", "windows-1252"}, {"latin1", "windows-1252"},
-        {"l1", "windows-1252"},     {"cp1252", "windows-1252"},
-        {"x-cp1252", "windows-1252"}, {"cp819", "windows-1252"},
-        {"ansi_x3.4-1968", "windows-1252"}, {"gb2312", "gb18030"},
-        {"gbk", "gb18030"},         {"x-gbk", "gb18030"},
-        {"cp936", "gb18030"},       {"iso-8859-9", "windows-1254"},
-        {"latin5", "windows-1254"}, {"tis-620", "windows-874"},
-        {"iso-8859-11", "windows-874"}, {"ks_c_5601-1987", "euc-kr"},
-        {"cp949", "euc-kr"},        {"sjis", "shift_jis"},
-        {"x-sjis", "shift_jis"},    {"ms_kanji", "shift_jis"},
-        {"windows-31j", "shift_jis"}, {"big5-hkscs", "big5"},
+        {"utf8", "utf-8"},
+        {"unicode-1-1-utf-8", "utf-8"},
+        {"ascii", "windows-1252"},
+        {"us-ascii", "windows-1252"},
+        {"iso-8859-1", "windows-1252"},
+        {"iso8859-1", "windows-1252"},
+        {"iso_8859-1", "windows-1252"},
+        {"latin1", "windows-1252"},
+        {"l1", "windows-1252"},
+        {"cp1252", "windows-1252"},
+        {"x-cp1252", "windows-1252"},
+        {"cp819", "windows-1252"},
+        {"ansi_x3.4-1968", "windows-1252"},
+        {"gb2312", "gb18030"},
+        {"gbk", "gb18030"},
+        {"x-gbk", "gb18030"},
+        {"cp936", "gb18030"},
+        {"iso-8859-9", "windows-1254"},
+        {"latin5", "windows-1254"},
+        {"tis-620", "windows-874"},
+        {"iso-8859-11", "windows-874"},
+        {"ks_c_5601-1987", "euc-kr"},
+        {"cp949", "euc-kr"},
+        {"sjis", "shift_jis"},
+        {"x-sjis", "shift_jis"},
+        {"ms_kanji", "shift_jis"},
+        {"windows-31j", "shift_jis"},
+        {"big5-hkscs", "big5"},
         {"utf-16", "utf-16le"},
     };
     for (const auto& [alias, name] : aliases) {
@@ -248,14 +251,14 @@ std::string_view sniff_meta_charset(std::string_view body) {
             while (i < tag.size() && (tag[i] == ' ' || tag[i] == '\t')) ++i;
             if (i >= tag.size() || tag[i] != '=') continue;
             ++i;
-            while (i < tag.size() && (tag[i] == ' ' || tag[i] == '\t' || tag[i] == '"' ||
-                                      tag[i] == '\'')) {
+            while (i < tag.size() &&
+                   (tag[i] == ' ' || tag[i] == '\t' || tag[i] == '"' || tag[i] == '\'')) {
                 ++i;
             }
             std::size_t j = i;
-            while (j < tag.size() && (std::isalnum(static_cast<unsigned char>(tag[j])) ||
-                                      tag[j] == '-' || tag[j] == '_' || tag[j] == '.' ||
-                                      tag[j] == ':')) {
+            while (j < tag.size() &&
+                   (std::isalnum(static_cast<unsigned char>(tag[j])) || tag[j] == '-' ||
+                    tag[j] == '_' || tag[j] == '.' || tag[j] == ':')) {
                 ++j;
             }
             if (j > i) return tag.substr(i, j - i);

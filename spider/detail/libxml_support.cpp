@@ -21,6 +21,8 @@ LibxmlQuiet::LibxmlQuiet()
     xmlSetGenericErrorFunc(nullptr, &drop_message);
 }
 
-LibxmlQuiet::~LibxmlQuiet() { xmlSetGenericErrorFunc(saved_context_, saved_handler_); }
+LibxmlQuiet::~LibxmlQuiet() {
+    xmlSetGenericErrorFunc(saved_context_, saved_handler_);
+}
 
 }  // namespace interloop::spider::detail

@@ -1,6 +1,7 @@
 #pragma once
-// Pages for the selector tests, and printing of optional strings for BOOST_TEST: a quotes.toscrape.com-shaped listing page (its real markup,
-// quirks included: itemscope without a value, a `/    >` tag end, `&rarr;`, curly quotes).
+// Pages for the selector tests, and printing of optional strings for BOOST_TEST: a
+// quotes.toscrape.com-shaped listing page (its real markup, quirks included: itemscope without a
+// value, a `/    >` tag end, `&rarr;`, curly quotes).
 
 #include <boost/test/unit_test.hpp>
 

@@ -125,13 +125,13 @@ BOOST_AUTO_TEST_CASE(the_header_charset_wins_over_meta_and_a_bom_wins_over_both)
 }
 
 BOOST_AUTO_TEST_CASE(a_meta_charset_does_not_re_decode_a_utf8_body_declared_by_the_header) {
-    const auto doc =
-        HtmlDocument::parse("<meta charset=iso-8859-1><p>café</p>", "", "utf-8");
+    const auto doc = HtmlDocument::parse("<meta charset=iso-8859-1><p>café</p>", "", "utf-8");
     BOOST_TEST(Selector(doc).css("p::text").get() == "café");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_charset_labels_are_skipped) {
-    const auto doc = HtmlDocument::parse("<meta charset=no-such-charset><p>café</p>", "", "x-bogus");
+    const auto doc =
+        HtmlDocument::parse("<meta charset=no-such-charset><p>café</p>", "", "x-bogus");
     BOOST_TEST(doc->encoding() == "utf-8");
     BOOST_TEST(Selector(doc).css("p::text").get() == "café");
 }

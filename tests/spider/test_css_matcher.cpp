@@ -3,8 +3,11 @@
 // on random documents, random selectors and random context nodes. Also: scoping and caching.
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "spider/css_to_xpath.hpp"
@@ -53,11 +56,28 @@ struct RandomHtml {
 
     std::string compound() {
         std::string out = pick(3) ? pick(tags) : (pick(2) ? "*" : "");
-        static const std::vector<std::string> conditions{
-            ".x", ".y", ".z", "#i1", "[href]", "[class=x]", "[class~=y]", "[href^='/x']",
-            "[href$='1']", "[href*=y]", "[data-k|=en]", "[class!=x]", ":first-child",
-            ":last-child", ":only-child", ":nth-child(2)", ":nth-child(odd)",
-            ":nth-child(-n+2)", ":nth-last-child(2n)", ":not(.x)", ":not(span)", ":not([href])"};
+        static const std::vector<std::string> conditions{".x",
+                                                         ".y",
+                                                         ".z",
+                                                         "#i1",
+                                                         "[href]",
+                                                         "[class=x]",
+                                                         "[class~=y]",
+                                                         "[href^='/x']",
+                                                         "[href$='1']",
+                                                         "[href*=y]",
+                                                         "[data-k|=en]",
+                                                         "[class!=x]",
+                                                         ":first-child",
+                                                         ":last-child",
+                                                         ":only-child",
+                                                         ":nth-child(2)",
+                                                         ":nth-child(odd)",
+                                                         ":nth-child(-n+2)",
+                                                         ":nth-last-child(2n)",
+                                                         ":not(.x)",
+                                                         ":not(span)",
+                                                         ":not([href])"};
         for (int i = 0, n = pick(3); i < n; ++i) out += pick(conditions);
         return out.empty() ? "*" : out;
     }
@@ -67,11 +87,20 @@ struct RandomHtml {
         std::string out = compound();
         for (int i = 0, n = pick(3); i < n; ++i) out += pick(combinators) + compound();
         switch (pick(6)) {
-            case 0: out += "::text"; break;
-            case 1: out += " ::text"; break;
-            case 2: out += "::attr(href)"; break;
-            case 3: out += " ::attr(class)"; break;
-            default: break;
+            case 0:
+                out += "::text";
+                break;
+            case 1:
+                out += " ::text";
+                break;
+            case 2:
+                out += "::attr(href)";
+                break;
+            case 3:
+                out += " ::attr(class)";
+                break;
+            default:
+                break;
         }
         return pick(5) == 0 ? out + ", " + selector() : out;
     }
@@ -105,8 +134,8 @@ BOOST_AUTO_TEST_CASE(css_selects_what_its_xpath_translation_selects_on_random_do
         const SelectorList elements = root.css("*");
         std::vector<Selector> contexts{root};
         for (int i = 0; i < 3 && !elements.empty(); ++i) {
-            contexts.push_back(elements[static_cast<std::size_t>(
-                random.pick(static_cast<int>(elements.size())))]);
+            contexts.push_back(
+                elements[static_cast<std::size_t>(random.pick(static_cast<int>(elements.size())))]);
         }
         for (int q = 0; q < 40; ++q) {
             const std::string query = random.selector();
@@ -121,13 +150,29 @@ BOOST_AUTO_TEST_CASE(css_selects_what_its_xpath_translation_selects_on_random_do
 
 BOOST_AUTO_TEST_CASE(css_selects_what_its_xpath_translation_selects_on_the_quotes_page) {
     const Selector root = Selector::from_html(testing::quotes_page);
-    const Strings queries{".quote", "span.text::text", ".quote > span.text::text",
-                          "small.author::text", "a.tag::text", "li.next a::attr(href)",
-                          "a ::attr(href)", "a ::text", "::text", "*::text", "::attr(class)",
-                          "[itemscope]", "[class$=box]", "div.tags a.tag:nth-child(2)",
-                          "meta ~ a::text", "span + small", "a, span.text", ".quote ::text",
-                          "footer .container p:last-child a::attr(href)", "html > body",
-                          "div ~ * > *::text", "div ~ * > *::attr(class)", "div ~ * > *"};
+    const Strings queries{".quote",
+                          "span.text::text",
+                          ".quote > span.text::text",
+                          "small.author::text",
+                          "a.tag::text",
+                          "li.next a::attr(href)",
+                          "a ::attr(href)",
+                          "a ::text",
+                          "::text",
+                          "*::text",
+                          "::attr(class)",
+                          "[itemscope]",
+                          "[class$=box]",
+                          "div.tags a.tag:nth-child(2)",
+                          "meta ~ a::text",
+                          "span + small",
+                          "a, span.text",
+                          ".quote ::text",
+                          "footer .container p:last-child a::attr(href)",
+                          "html > body",
+                          "div ~ * > *::text",
+                          "div ~ * > *::attr(class)",
+                          "div ~ * > *"};
     for (const std::string& q : queries) {
         BOOST_TEST_CONTEXT(q) {
             BOOST_TEST(agree(root, q));
@@ -153,7 +198,28 @@ BOOST_AUTO_TEST_CASE(sibling_combinators_may_select_past_the_context_node_as_in_
     BOOST_TEST(next[0].node() == quotes[1].node());
     BOOST_TEST(quotes[0].css(".quote ~ .quote small.author::text").getall() ==
                (Strings{"J.K. Rowling", "Steve Martin"}));
-    BOOST_TEST(quotes[1].css("span + div .tag::text").getall() == (Strings{"abilities", "choices"}));
+    BOOST_TEST(quotes[1].css("span + div .tag::text").getall() ==
+               (Strings{"abilities", "choices"}));
+}
+
+BOOST_AUTO_TEST_CASE(descendant_chains_that_cannot_match_give_up_early_on_deep_trees) {
+    // 3000 unclosed divs: without pruning, `span div div div div` retries every ancestor at
+    // every level (depth^4 per element).
+    std::string body;
+    for (int i = 0; i < 3000; ++i) body += "<div class=d>";
+    body += "<p>x</p>";
+    const Selector sel = Selector::from_html(body);
+    const auto start = std::chrono::steady_clock::now();
+    BOOST_TEST(sel.css("span div div div div").empty());
+    BOOST_TEST(sel.css("span .d > .d .d p::text").empty());
+    BOOST_TEST(sel.css("div > div ~ p, span div + div").empty());
+    BOOST_TEST(sel.css("div div div > p::text").get() == "x");
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    BOOST_TEST(std::chrono::duration<double>(elapsed).count() < 2.0);
+    const Selector shallow = Selector::from_html(body.substr(0, 200 * 13) + "<p>x</p>");
+    for (const char* q : {"span div div div", "div div > div p", ".d > .d ~ p", "div p::text"}) {
+        BOOST_TEST(agree(shallow, q));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(nested_matches_yield_text_in_document_order_without_duplicates) {
@@ -175,6 +241,24 @@ BOOST_AUTO_TEST_CASE(hot_xpath_expressions_are_compiled_once_per_thread) {
     BOOST_TEST(detail::xpath_compilations() == before);
     sel.xpath("//small/text()");
     BOOST_TEST(detail::xpath_compilations() == before + 1);
+}
+
+BOOST_AUTO_TEST_CASE(threads_select_on_their_own_documents_with_their_own_caches) {
+    std::atomic<int> good{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&good] {
+            for (int i = 0; i < 20; ++i) {
+                const Selector sel = Selector::from_html(testing::quotes_page);
+                const bool ok = sel.css(".quote small.author::text").getall().size() == 3 &&
+                                sel.xpath("//li[@class='next']/a/@href").get() == "/page/2/" &&
+                                sel.css("title::text").re_first("\\w+") == "Quotes";
+                if (ok) ++good;
+            }
+        });
+    }
+    for (std::thread& t : threads) t.join();
+    BOOST_TEST(good.load() == 80);
 }
 
 BOOST_AUTO_TEST_CASE(translations_stay_correct_after_the_cache_overflows) {

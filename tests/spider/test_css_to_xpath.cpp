@@ -154,9 +154,9 @@ BOOST_AUTO_TEST_CASE(negation_wraps_the_inner_conditions_in_not) {
 BOOST_AUTO_TEST_CASE(text_pseudo_element_selects_child_text_nodes) {
     BOOST_TEST(css_to_xpath("a::text") == "descendant-or-self::a/text()");
     BOOST_TEST(css_to_xpath("a::TEXT") == "descendant-or-self::a/text()");
-    BOOST_TEST(css_to_xpath(".quote > span.text::text") ==
-               "descendant-or-self::*[" + has_class("quote") + "]/span[" + has_class("text") +
-                   "]/text()");
+    BOOST_TEST(css_to_xpath(".quote > span.text::text") == "descendant-or-self::*[" +
+                                                               has_class("quote") + "]/span[" +
+                                                               has_class("text") + "]/text()");
 }
 
 BOOST_AUTO_TEST_CASE(text_pseudo_element_after_a_space_selects_all_descendant_text) {
@@ -170,9 +170,9 @@ BOOST_AUTO_TEST_CASE(attr_pseudo_element_selects_the_named_attribute) {
     BOOST_TEST(css_to_xpath("a::attr(href)") == "descendant-or-self::a/@href");
     BOOST_TEST(css_to_xpath("a::attr(HREF)") == "descendant-or-self::a/@HREF");
     BOOST_TEST(css_to_xpath("li.next a::attr(href)") ==
-               "descendant-or-self::li[" + has_class("next") +
-                   "]/descendant-or-self::*/a/@href");
-    BOOST_TEST(css_to_xpath("a ::attr(href)") == "descendant-or-self::a/descendant-or-self::*/@href");
+               "descendant-or-self::li[" + has_class("next") + "]/descendant-or-self::*/a/@href");
+    BOOST_TEST(css_to_xpath("a ::attr(href)") ==
+               "descendant-or-self::a/descendant-or-self::*/@href");
     BOOST_TEST(css_to_xpath("::attr(class)") == "descendant-or-self::*/@class");
 }
 
@@ -184,10 +184,26 @@ BOOST_AUTO_TEST_CASE(a_star_step_after_a_sibling_step_is_rewritten_as_parsel_doe
 }
 
 BOOST_AUTO_TEST_CASE(malformed_selectors_raise_selector_syntax_error_naming_them) {
-    for (const char* bad : {"", "a[", "a::text b", "::text::text", "a,", ",a", "a >", "a > > b",
-                            ".", "[href=1]", "[*=x]", "a/* c */b", "div:nth-child(foo)",
-                            "div:nth-child(2n+)", "div:nth-child(\"2\")", "a::attr(1)",
-                            "a:not(a b)", "a:not(:not(b))", "a:not(::text)", "[a='open"}) {
+    for (const char* bad : {"",
+                            "a[",
+                            "a::text b",
+                            "::text::text",
+                            "a,",
+                            ",a",
+                            "a >",
+                            "a > > b",
+                            ".",
+                            "[href=1]",
+                            "[*=x]",
+                            "a/* c */b",
+                            "div:nth-child(foo)",
+                            "div:nth-child(2n+)",
+                            "div:nth-child(\"2\")",
+                            "a::attr(1)",
+                            "a:not(a b)",
+                            "a:not(:not(b))",
+                            "a:not(::text)",
+                            "[a='open"}) {
         BOOST_CHECK_THROW(css_to_xpath(bad), SelectorSyntaxError);
         try {
             css_to_xpath(bad);

@@ -6,14 +6,13 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "spider/detail/curl_easy.hpp"
 #include "spider/downloader.hpp"
 #include "tests/reactor/reactor_factories.hpp"
-#include "tests/reactor/reactor_testing.hpp"
+#include "tests/spider/downloader_testing.hpp"
 #include "tests/spider/fixture_server.hpp"
 
 using namespace std::chrono_literals;
@@ -23,66 +22,6 @@ using namespace interloop::testing;
 
 #define REACTOR_TEST(name) \
     BOOST_DATA_TEST_CASE(name, boost::unit_test::data::make(reactor_factories()), factory)
-
-namespace {
-
-using Results = std::vector<Outcome<Response>>;
-
-/// Runs the reactor until every Deferred has fired (a watchdog fails the test after `limit`).
-Results await_all(Reactor& reactor, std::vector<Deferred<Response>> deferreds,
-                  Duration limit = 10s) {
-    std::vector<std::optional<Outcome<Response>>> outcomes(deferreds.size());
-    std::size_t left = deferreds.size();
-    for (std::size_t i = 0; i < deferreds.size(); ++i) {
-        deferreds[i].add_both([&, i](Outcome<Response> outcome) {
-            outcomes[i].emplace(std::move(outcome));
-            if (--left == 0 && reactor.running()) reactor.stop();
-        });
-    }
-    if (left > 0) run_guarded(reactor, limit);
-    Results results;
-    for (auto& outcome : outcomes) {
-        BOOST_REQUIRE_MESSAGE(outcome.has_value(), "a fetch did not finish");
-        results.push_back(std::move(*outcome));
-    }
-    return results;
-}
-
-Outcome<Response> fetch_one(Reactor& reactor, Downloader& downloader, Request request) {
-    return std::move(await_all(reactor, {downloader.fetch(std::move(request))}).front());
-}
-
-/// The reason of a failed fetch (fails the test if it is not a DownloadError).
-std::optional<DownloadErrorReason> reason_of(const Outcome<Response>& outcome) {
-    if (outcome.has_value()) return std::nullopt;
-    try {
-        outcome.failure().raise();
-    } catch (const DownloadError& error) {
-        BOOST_TEST_MESSAGE("failure: " << error.what());
-        return error.reason();
-    } catch (...) {
-    }
-    BOOST_ERROR("not a DownloadError: " << outcome.failure().describe());
-    return std::nullopt;
-}
-
-DownloaderSettings settings_with(std::size_t global, std::size_t per_domain) {
-    DownloaderSettings settings;
-    settings.concurrent_requests = global;
-    settings.concurrent_requests_per_domain = per_domain;
-    settings.randomize_download_delay = false;
-    return settings;
-}
-
-bool is_cancelled(const Outcome<Response>& outcome) {
-    return !outcome.has_value() && outcome.failure().check<CancelledError>();
-}
-
-bool is(const Outcome<Response>& outcome, DownloadErrorReason reason) {
-    return reason_of(outcome) == reason;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(downloader)
 
@@ -106,6 +45,19 @@ REACTOR_TEST(fetches_a_page) {
     BOOST_TEST(downloader.stats().responses_by_status.at(200) == 1u);
     BOOST_TEST(downloader.stats().response_bytes == response.body.size());
     BOOST_TEST(downloader.in_flight() == 0u);
+}
+
+REACTOR_TEST(host_names_are_resolved) {
+    auto reactor = factory.make();
+    FixtureServer server;
+    Downloader downloader(*reactor);
+    const std::string url = "http://localhost:" + std::to_string(server.port()) + "/ok";
+    auto results =
+        await_all(*reactor, {downloader.fetch(Request(url)), downloader.fetch(Request(url))});
+    for (const auto& result : results) {
+        BOOST_REQUIRE(result.has_value());
+        BOOST_TEST(result.value().body == "ok /ok");
+    }
 }
 
 REACTOR_TEST(an_http_error_status_is_a_response) {
@@ -333,6 +285,19 @@ REACTOR_TEST(a_gzip_body_is_decoded) {
     BOOST_TEST(result.value().body == FixtureServer::gzip_text());
     BOOST_TEST(*result.value().headers.get("Content-Encoding") == "gzip");
     BOOST_TEST(server.seen().at(0).accept_encoding.find("gzip") != std::string::npos);
+}
+
+REACTOR_TEST(compression_can_be_turned_off) {
+    auto reactor = factory.make();
+    FixtureServer server;
+    DownloaderSettings settings;
+    settings.compression = false;
+    Downloader downloader(*reactor, settings);
+    auto result = fetch_one(*reactor, downloader, Request(server.url("/gzip")));
+    BOOST_REQUIRE(result.has_value());
+    BOOST_TEST(result.value().body == FixtureServer::gzip_text());
+    BOOST_TEST(!result.value().headers.contains("Content-Encoding"));
+    BOOST_TEST(server.seen().at(0).accept_encoding.empty());
 }
 
 REACTOR_TEST(cancelling_mid_transfer_removes_the_transfer) {

@@ -59,8 +59,8 @@ BOOST_AUTO_TEST_CASE(higher_priority_requests_leave_first) {
     s.enqueue(with_priority("http://e.com/low", -1));
     s.enqueue(with_priority("http://e.com/high", 5));
     s.enqueue(with_priority("http://e.com/mid", 0));
-    BOOST_TEST(drain(s) ==
-               (std::vector<std::string>{"http://e.com/high", "http://e.com/mid", "http://e.com/low"}));
+    BOOST_TEST(drain(s) == (std::vector<std::string>{"http://e.com/high", "http://e.com/mid",
+                                                     "http://e.com/low"}));
 }
 
 BOOST_AUTO_TEST_CASE(equal_priorities_leave_last_in_first_out_by_default_like_scrapy) {
@@ -70,8 +70,10 @@ BOOST_AUTO_TEST_CASE(equal_priorities_leave_last_in_first_out_by_default_like_sc
         lifo.enqueue(Request(url));
         fifo.enqueue(Request(url));
     }
-    BOOST_TEST(drain(lifo) == (std::vector<std::string>{"http://e.com/3", "http://e.com/2", "http://e.com/1"}));
-    BOOST_TEST(drain(fifo) == (std::vector<std::string>{"http://e.com/1", "http://e.com/2", "http://e.com/3"}));
+    BOOST_TEST(drain(lifo) ==
+               (std::vector<std::string>{"http://e.com/3", "http://e.com/2", "http://e.com/1"}));
+    BOOST_TEST(drain(fifo) ==
+               (std::vector<std::string>{"http://e.com/1", "http://e.com/2", "http://e.com/3"}));
 }
 
 BOOST_AUTO_TEST_CASE(duplicates_are_dropped_and_counted_even_after_the_first_was_dequeued) {

@@ -16,7 +16,9 @@ using interloop::spider::testing::quotes_page;
 using Strings = std::vector<std::string>;
 
 namespace {
-Selector page() { return Selector::from_html(quotes_page, "http://quotes.example/page/1/"); }
+Selector page() {
+    return Selector::from_html(quotes_page, "http://quotes.example/page/1/");
+}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(selector)
@@ -54,9 +56,9 @@ BOOST_AUTO_TEST_CASE(attr_pseudo_element_extracts_pagination_and_author_links) {
 
 BOOST_AUTO_TEST_CASE(chained_selection_is_scoped_to_each_selected_node) {
     const SelectorList quotes = page().css(".quote");
-    BOOST_TEST(quotes[0].xpath(".//a/@href").getall() ==
-               (Strings{"/author/Albert-Einstein", "/tag/change/page/1/",
-                        "/tag/deep-thoughts/page/1/"}));
+    BOOST_TEST(
+        quotes[0].xpath(".//a/@href").getall() ==
+        (Strings{"/author/Albert-Einstein", "/tag/change/page/1/", "/tag/deep-thoughts/page/1/"}));
     BOOST_TEST(quotes[2].css("a").size() == 2u);
     // parsel's descendant-or-self:: prefix: the context node itself can match.
     BOOST_TEST(quotes[1].css(".quote").size() == 1u);
@@ -86,11 +88,12 @@ BOOST_AUTO_TEST_CASE(get_serializes_elements_as_outer_html_and_text_as_its_value
     BOOST_TEST(sel.css("li.next a ::text").getall() == (Strings{"Next ", "→"}));
     BOOST_TEST(sel.css("li.next a::text").getall() == (Strings{"Next "}));
     BOOST_TEST(sel.css("title::text").get() == "Quotes to Scrape");
-    BOOST_TEST(sel.css(".quote .tags").get() ==
-               "<div class=\"tags\">\n            Tags:\n            <meta class=\"keywords\" "
-               "itemprop=\"keywords\" content=\"change,deep-thoughts\">\n            <a "
-               "class=\"tag\" href=\"/tag/change/page/1/\">change</a>\n            <a "
-               "class=\"tag\" href=\"/tag/deep-thoughts/page/1/\">deep-thoughts</a>\n        </div>");
+    BOOST_TEST(
+        sel.css(".quote .tags").get() ==
+        "<div class=\"tags\">\n            Tags:\n            <meta class=\"keywords\" "
+        "itemprop=\"keywords\" content=\"change,deep-thoughts\">\n            <a "
+        "class=\"tag\" href=\"/tag/change/page/1/\">change</a>\n            <a "
+        "class=\"tag\" href=\"/tag/deep-thoughts/page/1/\">deep-thoughts</a>\n        </div>");
     BOOST_TEST(sel.css(".zyte::text").getall() == (Strings{"❤", "Zyte"}));
 }
 
@@ -105,7 +108,8 @@ BOOST_AUTO_TEST_CASE(get_returns_the_default_or_nothing_for_an_empty_list) {
 
 BOOST_AUTO_TEST_CASE(attrib_reads_one_attribute_and_attributes_reads_all_in_order) {
     const Selector sel = page();
-    BOOST_TEST(sel.css("a.tag").attrib("href") == std::optional<std::string>("/tag/change/page/1/"));
+    BOOST_TEST(sel.css("a.tag").attrib("href") ==
+               std::optional<std::string>("/tag/change/page/1/"));
     BOOST_TEST(!sel.css("a.tag").attrib("title").has_value());
     BOOST_TEST(!sel.css("nothing").attrib("href").has_value());
     const auto attributes = sel.css(".quote").attributes();
@@ -145,14 +149,15 @@ BOOST_AUTO_TEST_CASE(re_first_returns_the_first_match_or_the_default) {
 }
 
 BOOST_AUTO_TEST_CASE(re_on_html_decodes_entities_except_lt_and_amp_unless_told_not_to) {
-    const Selector doc = Selector::from_html(
-        "<p title='x'>AT&amp;T &lt;b&gt; &quot;q&quot; &#8364;5 &bogus;</p>");
+    const Selector doc =
+        Selector::from_html("<p title='x'>AT&amp;T &lt;b&gt; &quot;q&quot; &#8364;5 &bogus;</p>");
     BOOST_TEST(doc.css("p").re("<p[^>]*>(.*)</p>") ==
                (Strings{"AT&amp;T &lt;b> \"q\" €5 &amp;bogus;"}));
     BOOST_TEST(doc.css("p").re("<p[^>]*>(.*)</p>", Entities::keep) ==
                (Strings{"AT&amp;T &lt;b&gt; \"q\" €5 &amp;bogus;"}));
-    BOOST_TEST(Selector::from_html("<p>&amp;copy; &amp;#65; &amp;apos;</p>").css("p::text").re(".+") ==
-               (Strings{"© A "}));
+    BOOST_TEST(
+        Selector::from_html("<p>&amp;copy; &amp;#65; &amp;apos;</p>").css("p::text").re(".+") ==
+        (Strings{"© A "}));
 }
 
 BOOST_AUTO_TEST_CASE(re_supports_python_named_groups_and_the_extract_group) {
@@ -246,6 +251,8 @@ BOOST_AUTO_TEST_CASE(malformed_css_and_regex_raise_selector_syntax_error) {
     }
     // An attribute name that is no XPath name is judged by libxml2, as parsel lets lxml judge it.
     BOOST_CHECK_THROW(sel.css("a::attr(\"x y\")"), SelectorSyntaxError);
+    BOOST_CHECK_THROW(sel.css("a::attr(\"1x\")"), SelectorSyntaxError);
+    BOOST_TEST(sel.css("html::attr(\"xml:lang\")").empty());  // a valid XPath name
 }
 
 BOOST_AUTO_TEST_SUITE_END()
