@@ -12,18 +12,9 @@ namespace interloop {
 namespace detail {
 
 /// The value type of the Deferred that `maybe_deferred` makes from a function returning `R`.
+/// The same mapping as a callback's return value (`chain_value`), except a bare `Failure`.
 template <class R>
-struct maybe_deferred_value {
-    using type = R;
-};
-template <class U>
-struct maybe_deferred_value<Deferred<U>> {
-    using type = U;
-};
-template <class U>
-struct maybe_deferred_value<Outcome<U>> {
-    using type = U;
-};
+struct maybe_deferred_value : chain_value<R> {};
 template <>
 struct maybe_deferred_value<Failure> {
     using type = void;
