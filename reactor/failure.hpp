@@ -34,6 +34,19 @@ public:
         }
     }
 
+    /// The exception as an `E` (or a type derived from it), or nullptr if it is not one. The
+    /// pointer stays valid as long as this Failure or a copy of it lives.
+    template <class E>
+    const E* get() const {
+        try {
+            std::rethrow_exception(error_);
+        } catch (const E& error) {
+            return &error;
+        } catch (...) {
+            return nullptr;
+        }
+    }
+
     /// Returns the 0-based position of the first of `Es...` that matches; rethrows the
     /// original exception when none does (Twisted's `Failure.trap`: use it in an errback to
     /// let other errors pass through).

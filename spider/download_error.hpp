@@ -54,6 +54,8 @@ public:
     int curl_code() const noexcept { return curl_code_; }
     /// The request that failed, or nullptr when the error was made without one.
     const Request* request() const noexcept { return request_.get(); }
+    /// The request that failed, shared, or nullptr.
+    const std::shared_ptr<const Request>& shared_request() const noexcept { return request_; }
 
 private:
     DownloadErrorReason reason_;

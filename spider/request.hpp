@@ -16,20 +16,20 @@ class Failure;
 
 namespace interloop::spider {
 
-/// What a spider callback receives besides the response: defined by the engine (where the
-/// callback's output goes, the spider, the crawler). Forward-declared here so that requests can
-/// carry callbacks before the engine exists. PROVISIONAL: see RequestCallback.
-class CallbackContext;
+class CallbackResult;
+class Request;
 class Response;
 
-/// The callback of a request: called by the engine with the downloaded response (taken by
-/// value, so a coroutine callback can keep it). PROVISIONAL: the engine will settle the
-/// signature (its return type carries the spider's output in the three spider styles); only
-/// the engine calls it, so changing it touches the engine alone.
-using RequestCallback = std::function<void(CallbackContext&, Response)>;
-/// The errback of a request: called by the engine with the download's Failure (a
-/// `DownloadError`, or whatever a middleware raised). PROVISIONAL, as RequestCallback.
-using RequestErrback = std::function<void(CallbackContext&, Failure)>;
+/// The callback of a request: called by the engine with the downloaded response. It returns its
+/// outputs — at once, or later through a Deferred (see CallbackResult). The engine keeps the
+/// response alive, at the same address, until those outputs are all processed, so a callback
+/// that finishes later may keep referring to it. An exception it throws is logged and counted
+/// (`spider_exceptions/<type>`), and the crawl goes on.
+using RequestCallback = std::function<CallbackResult(const Response&)>;
+/// The errback of a request: called by the engine with the failure (a `DownloadError`, an
+/// `HttpError` for an unhandled status, or whatever a middleware raised) and the request that
+/// failed (both kept alive like a callback's response). It may return outputs like a callback.
+using RequestErrback = std::function<CallbackResult(const Failure&, const Request&)>;
 
 /// One HTTP request of a crawl (Scrapy's `Request`), a value type: copy it to make a variant.
 ///
@@ -42,7 +42,7 @@ using RequestErrback = std::function<void(CallbackContext&, Failure)>;
 /// r.priority = 10;
 /// r.headers.set("Referer", "https://quotes.toscrape.com/");
 /// r.meta.set("depth", 2);
-/// r.callback = [](CallbackContext& ctx, Response page) { ... };
+/// r.callback = [this](const Response& page) -> CallbackResult { ... };
 /// ```
 class Request {
 public:
@@ -81,7 +81,7 @@ public:
     bool dont_filter = false;
     /// Called with the response; empty means the spider's default `parse`.
     RequestCallback callback;
-    /// Called with the failure; empty means the failure is logged.
+    /// Called with the failure; empty means the failure is logged and counted.
     RequestErrback errback;
     /// Typed per-request data (Scrapy's `meta`).
     Meta meta;

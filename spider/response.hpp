@@ -1,12 +1,14 @@
 #pragma once
 // Response: what the downloader produced for a Request.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "spider/headers.hpp"
 #include "spider/request.hpp"
+#include "spider/selector.hpp"
 
 namespace interloop::spider {
 
@@ -46,6 +48,14 @@ public:
     /// job, which also looks at `<meta charset>`).
     std::string_view text() const noexcept { return body; }
 
+    /// The body parsed as HTML (on first use; copies of this response made afterwards share
+    /// the parsed document), in the charset of the Content-Type header, a `<meta>` or a BOM.
+    const Selector& selector() const;
+    /// `selector().css(query)` (Scrapy's `response.css`).
+    SelectorList css(std::string_view query) const { return selector().css(query); }
+    /// `selector().xpath(expression)` (Scrapy's `response.xpath`).
+    SelectorList xpath(std::string_view expression) const { return selector().xpath(expression); }
+
     /// `href` resolved against this response's `url`; throws InvalidUrl if `href` is malformed.
     /// The result may be of any scheme (see spider::urljoin).
     std::string urljoin(std::string_view href) const { return spider::urljoin(url, href); }
@@ -58,6 +68,9 @@ public:
     Request follow(std::string_view href, RequestCallback callback) const;
     /// `follow(href)`, or nullopt (the reason in `*why`) instead of throwing.
     std::optional<Request> try_follow(std::string_view href, std::string* why = nullptr) const;
+
+private:
+    mutable std::shared_ptr<const Selector> selector_;
 };
 
 }  // namespace interloop::spider

@@ -5,7 +5,10 @@
 namespace interloop::spider {
 
 bool Scheduler::enqueue(Request request) {
-    if (!request.dont_filter && !seen_.insert(fingerprint(request)).second) {
+    // A dont_filter request is never dropped, but it is remembered (unlike Scrapy), so that a
+    // start URL is not fetched a second time when a page links back to it.
+    bool fresh = seen_.insert(fingerprint(request)).second;
+    if (!fresh && !request.dont_filter) {
         ++stats_.filtered;
         if (!logged_duplicate_) {
             logged_duplicate_ = true;

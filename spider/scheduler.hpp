@@ -28,7 +28,9 @@ struct SchedulerStats {
 
 /// Scrapy's Scheduler with its RFPDupeFilter and memory priority queue: requests leave in
 /// priority order (higher first), equal priorities in `QueueOrder`; a request whose fingerprint
-/// was seen before is dropped unless it has `dont_filter`. The filter remembers every
+/// was seen before is dropped unless it has `dont_filter`. Unlike Scrapy, the fingerprints of
+/// `dont_filter` requests are remembered too: a start URL (Scrapy's start requests have
+/// `dont_filter`) is not fetched again when a page links back to it. The filter remembers every
 /// fingerprint for the crawl's lifetime (20 bytes each).
 class Scheduler {
 public:

@@ -10,6 +10,7 @@
 
 #include "reactor/clock.hpp"
 #include "spider/downloader.hpp"
+#include "tests/spider/fake_transport.hpp"
 #include "tests/support/deferred_testing.hpp"
 #include "tests/support/log_capture.hpp"
 
@@ -19,59 +20,6 @@ using namespace interloop::spider;
 using namespace interloop::testing;
 
 namespace {
-
-/// Records what the Downloader starts; the test decides when and how each transfer ends.
-class FakeTransport final : public Transport {
-public:
-    struct Started {
-        Transfer* transfer;
-        std::string url;
-        double time;
-    };
-
-    explicit FakeTransport(Clock& clock) : clock_(clock) {}
-
-    void start(Transfer& transfer) override {
-        started.push_back({&transfer, transfer.request().url(), clock_.seconds()});
-        running.push_back(&transfer);
-    }
-    void abort(Transfer& transfer) noexcept override {
-        aborted.push_back(transfer.request().url());
-        std::erase(running, &transfer);
-    }
-
-    /// Ends the running transfer for `url` with a response.
-    void succeed(const std::string& url, int status = 200, std::string body = "body") {
-        Transfer& transfer = take(url);
-        transfer.response().status = status;
-        transfer.response().body = std::move(body);
-        sink().transfer_succeeded(transfer);
-    }
-    /// Ends the running transfer for `url` with a failure.
-    void fail(const std::string& url, DownloadErrorReason reason) {
-        sink().transfer_failed(take(url), reason, "fake failure", 99);
-    }
-    std::vector<std::string> started_urls() const {
-        std::vector<std::string> urls;
-        for (const auto& s : started) urls.push_back(s.url);
-        return urls;
-    }
-
-    std::vector<Started> started;
-    std::vector<Transfer*> running;
-    std::vector<std::string> aborted;
-
-private:
-    Transfer& take(const std::string& url) {
-        for (Transfer* t : running)
-            if (t->request().url() == url) {
-                std::erase(running, t);
-                return *t;
-            }
-        throw std::logic_error("not running: " + url);
-    }
-    Clock& clock_;
-};
 
 /// A Downloader on a Clock with a FakeTransport. Fetches a test leaves pending fail when it is
 /// destroyed; their "Unhandled error" lines are captured (`quiet`, destroyed last).

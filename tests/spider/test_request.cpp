@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "spider/callback.hpp"
 #include "spider/download_error.hpp"
 #include "spider/request.hpp"
 #include "spider/response.hpp"
@@ -116,7 +117,10 @@ BOOST_AUTO_TEST_CASE(follow_inherits_nothing_but_the_base) {
     first.headers.add("X-A", "1");
     Response page(std::move(first), 200, "");
     bool called = false;
-    Request next = page.follow("/next", [&](CallbackContext&, Response) { called = true; });
+    Request next = page.follow("/next", [&](const Response&) -> CallbackResult {
+        called = true;
+        return {};
+    });
     BOOST_TEST(next.method == "GET");
     BOOST_TEST(next.priority == 0);
     BOOST_TEST(next.meta.empty());

@@ -1,0 +1,350 @@
+// Engine: the crawl loop, the download path through the downloader middlewares, idle and close.
+
+#include "spider/detail/engine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include "reactor/log.hpp"
+#include "spider/crawler.hpp"
+#include "spider/errors.hpp"
+
+namespace interloop::spider::detail {
+namespace {
+
+constexpr std::string_view logger = "interloop.engine";
+
+QueueOrder queue_order(const Settings& settings) {
+    std::string order = settings.get("SCHEDULER_ORDER", "lifo");
+    if (order == "lifo") return QueueOrder::lifo;
+    if (order == "fifo") return QueueOrder::fifo;
+    throw SettingsError("setting SCHEDULER_ORDER: expected 'lifo' or 'fifo', got '" + order + "'");
+}
+
+/// The wall-clock time as Scrapy prints `start_time`: "2026-11-25 19:59:35.123456" (UTC).
+std::string wall_clock_text() {
+    using namespace std::chrono;
+    auto now = system_clock::now();
+    auto micros = duration_cast<microseconds>(now.time_since_epoch()).count() % 1000000;
+    std::time_t t = system_clock::to_time_t(now);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &utc);
+    return fmt::format("{}.{:06d}", text, micros);
+}
+
+}  // namespace
+
+Engine::Engine(Crawler& crawler, std::unique_ptr<Downloader> downloader)
+    : crawler_(crawler),
+      downloader_(std::move(downloader)),
+      scheduler_(queue_order(crawler.settings())),
+      scraper_(crawler, *this),
+      concurrent_requests_(downloader_->settings().concurrent_requests),
+      max_active_size_(
+          std::size_t(crawler.settings().get_int("SCRAPER_SLOT_MAX_ACTIVE_SIZE", 5000000))),
+      idle_recheck_interval_(crawler.settings().get_seconds("IDLE_RECHECK_INTERVAL", 5.0)) {}
+
+Engine::~Engine() {
+    *alive_ = false;
+    if (idle_recheck_ && idle_recheck_->active()) idle_recheck_->cancel();
+    if (state_ == State::open || state_ == State::closing) {
+        state_ = State::closing;
+        if (!close_reason_) close_reason_ = "shutdown";
+        downloader_->close();
+        scraper_.cancel_pending();
+    }
+}
+
+void Engine::add_downloader_middleware(std::unique_ptr<DownloaderMiddleware> middleware,
+                                       int order) {
+    auto at = std::upper_bound(middlewares_.begin(), middlewares_.end(), order,
+                               [](int o, const auto& entry) { return o < entry.first; });
+    middlewares_.emplace(at, order, std::move(middleware));
+}
+
+Deferred<std::string> Engine::open() {
+    if (state_ != State::created) throw std::logic_error("Crawler::crawl: called twice");
+    state_ = State::open;
+    started_at_ = crawler_.time().seconds();
+    auto& stats = crawler_.stats();
+    stats.set_value("start_time", wall_clock_text());
+    log::emit(log::Level::info, logger, "Spider opened: {}", crawler_.spider().name());
+    crawler_.signals().engine_started.send();
+    for (auto& [order, middleware] : middlewares_) middleware->open_spider(crawler_);
+    scraper_.open_spider();
+    try {
+        start_requests_ = crawler_.spider().start_requests();
+    } catch (...) {
+        Failure failure;
+        log::emit(log::Level::error, logger, "Error while obtaining start requests: {}",
+                  failure.describe());
+        stats.inc_value("start_requests/error_count");
+    }
+    crawler_.signals().spider_opened.send(crawler_.spider());
+    wake();
+    return closed_;
+}
+
+void Engine::wake() {
+    if (pump_queued_ || state_ != State::open) return;
+    pump_queued_ = true;
+    crawler_.time().call_soon([this, alive = alive_] {
+        if (!*alive) return;
+        pump_queued_ = false;
+        pump();
+    });
+}
+
+bool Engine::needs_backout() const noexcept {
+    return state_ != State::open || downloads_in_progress_ >= concurrent_requests_ ||
+           scraper_.active_bytes() > max_active_size_;
+}
+
+void Engine::pump() {
+    if (state_ != State::open || in_pump_) return;
+    in_pump_ = true;
+    while (!needs_backout()) {
+        if (auto request = scheduler_.next()) {
+            download(std::move(*request));
+        } else if (!feed_start_request()) {
+            break;
+        }
+    }
+    in_pump_ = false;
+    if (idle()) spider_is_idle();
+}
+
+bool Engine::feed_start_request() {
+    while (next_start_ < start_requests_.size()) {
+        Request& request = start_requests_[next_start_++];
+        bool keep = scraper_.process_start_request(request);
+        Request taken = std::move(request);
+        if (next_start_ == start_requests_.size()) {
+            start_requests_.clear();  // release them all at once, when the last is taken
+            next_start_ = 0;
+        }
+        if (keep) {
+            schedule(std::move(taken));
+            return true;
+        }
+    }
+    return false;
+}
+
+void Engine::schedule(Request request) {
+    if (state_ != State::open) {
+        log::emit(log::Level::warning, logger, "Ignoring request <{} {}>: the spider is not open",
+                  request.method, request.url());
+        return;
+    }
+    crawler_.signals().request_scheduled.send(request);
+    if (!scheduler_.enqueue(request)) crawler_.signals().request_dropped.send(request);
+    if (!in_pump_) wake();
+}
+
+void Engine::download(Request request) {
+    ++downloads_in_progress_;
+    std::size_t index = 0;
+    try {
+        for (; index < middlewares_.size(); ++index) {
+            if (auto result = middlewares_[index].second->process_request(request)) {
+                // A made-up response still goes back through every process_response.
+                handle_download_result(std::move(*result), middlewares_.size());
+                return;
+            }
+        }
+    } catch (...) {
+        handle_download_failure(Failure(), std::make_shared<const Request>(std::move(request)));
+        return;
+    }
+    downloader_->fetch(std::move(request))
+        .add_callbacks(
+            [this, alive = alive_](Response response) {
+                if (*alive) handle_download_result(std::move(response), middlewares_.size());
+            },
+            [this, alive = alive_](Failure failure) {
+                if (!*alive) return;
+                const auto* error = failure.get<DownloadError>();
+                std::shared_ptr<const Request> request = error ? error->shared_request() : nullptr;
+                handle_download_failure(std::move(failure), std::move(request));
+            });
+}
+
+void Engine::handle_download_result(DownloadResult result, std::size_t end) {
+    try {
+        for (std::size_t i = end; i-- > 0 && std::holds_alternative<Response>(result);) {
+            result =
+                middlewares_[i].second->process_response(std::move(std::get<Response>(result)));
+        }
+    } catch (...) {
+        Failure failure;
+        auto* response = std::get_if<Response>(&result);
+        handle_download_failure(
+            std::move(failure),
+            response ? std::make_shared<const Request>(response->request) : nullptr);
+        return;
+    }
+    try {
+        if (auto* request = std::get_if<Request>(&result)) {
+            if (state_ == State::open) schedule(std::move(*request));
+        } else if (state_ == State::open) {
+            Response& response = std::get<Response>(result);
+            crawler_.stats().inc_value("response_received_count");
+            crawler_.signals().response_received.send(response);
+            log::emit(log::Level::debug, logger, "Crawled ({}) <{} {}>", response.status,
+                      response.request.method, response.url);
+            scraper_.scrape(std::move(response));
+        }
+    } catch (...) {  // a bug of ours, or out of memory: the crawl must still account for it
+        log::emit(log::Level::error, logger, "Error handling a download: {}", Failure().describe());
+    }
+    download_done();
+}
+
+void Engine::handle_download_failure(Failure failure, std::shared_ptr<const Request> request) {
+    if (state_ != State::open) {  // cancelled by the close: nothing to report
+        download_done();
+        return;
+    }
+    std::optional<DownloadResult> recovered;
+    if (request) {
+        try {
+            for (std::size_t i = middlewares_.size(); i-- > 0 && !recovered;)
+                recovered = middlewares_[i].second->process_exception(*request, failure);
+        } catch (...) {
+            failure = Failure();
+        }
+    }
+    if (recovered) {
+        handle_download_result(std::move(*recovered), middlewares_.size());
+        return;
+    }
+    scraper_.scrape_failure(std::move(failure), std::move(request));
+    download_done();
+}
+
+void Engine::download_done() {
+    --downloads_in_progress_;
+    if (state_ == State::closing)
+        work_finished();
+    else
+        wake();
+}
+
+bool Engine::idle() const noexcept {
+    return state_ == State::open && downloads_in_progress_ == 0 && scheduler_.empty() &&
+           start_requests_left() == 0 && scraper_.idle();
+}
+
+void Engine::spider_is_idle() {
+    bool keep_open = false;
+    std::optional<std::string> close_with;
+    crawler_.signals().spider_idle.send_with(
+        [&](std::exception_ptr error) {
+            try {
+                std::rethrow_exception(error);
+            } catch (const DontCloseSpider&) {
+                keep_open = true;
+            } catch (const CloseSpider& close) {
+                if (!close_with) close_with = close.reason();
+            } catch (...) {
+                log_signal_handler_error("spider_idle", error);
+            }
+        },
+        crawler_.spider());
+    if (close_with) return close(*close_with);
+    if (!idle()) return wake();  // a handler scheduled work (not all of it was filtered)
+    if (keep_open) return arm_idle_recheck();
+    // Called from the loop's pass, at the top of a reactor callback: close in this same turn.
+    begin_close("finished");
+    tear_down();
+}
+
+void Engine::arm_idle_recheck() {
+    if (idle_recheck_ && idle_recheck_->active()) return;
+    idle_recheck_ = crawler_.time().call_later(idle_recheck_interval_, [this] {
+        if (idle()) spider_is_idle();
+    });
+}
+
+void Engine::close(std::string reason) {
+    if (state_ != State::open) return;
+    begin_close(std::move(reason));
+    // Tear down later: close() may be called from deep inside a callback or the downloader.
+    crawler_.time().call_soon([this, alive = alive_] {
+        if (*alive) tear_down();
+    });
+}
+
+void Engine::begin_close(std::string reason) {
+    state_ = State::closing;
+    close_reason_ = std::move(reason);
+    log::emit(log::Level::info, logger, "Closing spider ({})", *close_reason_);
+    if (idle_recheck_ && idle_recheck_->active()) idle_recheck_->cancel();
+}
+
+void Engine::tear_down() {
+    while (scheduler_.next()) {
+    }
+    start_requests_.clear();
+    next_start_ = 0;
+    downloader_->close();
+    scraper_.cancel_pending();
+    // The cancellations may have finished the last work already (work_finished then queued
+    // the end); otherwise work_finished ends it when the last pipeline is done.
+    if (state_ == State::closing && downloads_in_progress_ == 0 && scraper_.idle()) {
+        state_ = State::closed;
+        finish_close();
+    }
+}
+
+void Engine::work_finished() {
+    if (state_ != State::closing || downloads_in_progress_ > 0 || !scraper_.idle()) return;
+    state_ = State::closed;
+    crawler_.time().call_soon([this, alive = alive_] {
+        if (*alive) finish_close();
+    });
+}
+
+void Engine::record_close_stats() {
+    auto& stats = crawler_.stats();
+    stats.set_value("finish_reason", *close_reason_);
+    stats.set_value("finish_time", wall_clock_text());
+    stats.set_value("elapsed_time_seconds", crawler_.time().seconds() - started_at_);
+    const SchedulerStats& queued = scheduler_.stats();
+    stats.set_value("scheduler/enqueued", std::int64_t(queued.enqueued));
+    stats.set_value("scheduler/dequeued", std::int64_t(queued.dequeued));
+    if (queued.filtered > 0) stats.set_value("dupefilter/filtered", std::int64_t(queued.filtered));
+    const DownloaderStats& fetched = downloader_->stats();
+    stats.set_value("downloader/request_count", std::int64_t(fetched.requests));
+    stats.set_value("downloader/response_count", std::int64_t(fetched.responses));
+    stats.set_value("downloader/response_bytes", std::int64_t(fetched.response_bytes));
+    for (const auto& [status, count] : fetched.responses_by_status)
+        stats.set_value(fmt::format("downloader/response_status_count/{}", status),
+                        std::int64_t(count));
+    if (fetched.errors() > 0) {
+        stats.set_value("downloader/exception_count", std::int64_t(fetched.errors()));
+        for (std::size_t i = 0; i < download_error_reason_count; ++i) {
+            if (fetched.errors_by_reason[i] == 0) continue;
+            stats.set_value(fmt::format("downloader/exception_type_count/{}",
+                                        to_string(static_cast<DownloadErrorReason>(i))),
+                            std::int64_t(fetched.errors_by_reason[i]));
+        }
+    }
+}
+
+void Engine::finish_close() {
+    scraper_.close_spider();
+    record_close_stats();
+    const std::string& reason = *close_reason_;
+    crawler_.signals().spider_closed.send(crawler_.spider(), reason);
+    log::emit(log::Level::info, logger, "Spider closed ({})", reason);
+    crawler_.signals().engine_stopped.send();
+    Deferred<std::string> closed = closed_;
+    closed.callback(std::string(reason));
+}
+
+}  // namespace interloop::spider::detail

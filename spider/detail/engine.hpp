@@ -1,0 +1,100 @@
+#pragma once
+// Engine: moves requests from the scheduler through the downloader to the scraper, and decides
+// when the spider is idle (Scrapy's ExecutionEngine).
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reactor/deferred.hpp"
+#include "reactor/reactor.hpp"
+#include "spider/detail/scraper.hpp"
+#include "spider/downloader.hpp"
+#include "spider/middleware.hpp"
+#include "spider/scheduler.hpp"
+
+namespace interloop::spider {
+class Crawler;
+}
+
+namespace interloop::spider::detail {
+
+/// The crawl loop. Work is pulled (start requests, then the scheduler) whenever something
+/// finished, up to the downloader's concurrency; the "is it idle?" question is asked at the
+/// same moments, so the spider closes in the reactor turn after its last work ended.
+class Engine {
+public:
+    Engine(Crawler& crawler, std::unique_ptr<Downloader> downloader);
+    ~Engine();
+
+    void add_downloader_middleware(std::unique_ptr<DownloaderMiddleware> middleware, int order);
+    Scraper& scraper() noexcept { return scraper_; }
+    Downloader& downloader() noexcept { return *downloader_; }
+
+    /// Opens the spider; the Deferred fires with the close reason.
+    Deferred<std::string> open();
+    /// Starts closing with `reason` (no effect if not open or already closing).
+    void close(std::string reason);
+    /// Sends `request` to the scheduler (Scrapy's `engine.crawl`).
+    void schedule(Request request);
+    /// Asks for a pass of the loop in the next reactor turn (coalesced).
+    void wake();
+    /// Something the close waits for has finished (checked only while closing).
+    void work_finished();
+
+    bool open_now() const noexcept { return state_ == State::open; }
+    bool closing() const noexcept { return state_ == State::closing; }
+    const std::optional<std::string>& close_reason() const noexcept { return close_reason_; }
+
+    /// Requests between the scheduler and the scraper: in the middlewares or the downloader.
+    std::size_t downloads_in_progress() const noexcept { return downloads_in_progress_; }
+    std::size_t start_requests_left() const noexcept {
+        return start_requests_.size() - next_start_;
+    }
+    std::size_t scheduled() const noexcept { return scheduler_.size(); }
+    /// True when nothing at all is left to do.
+    bool idle() const noexcept;
+
+private:
+    enum class State { created, open, closing, closed };
+    class DownloadPath;
+
+    void pump();
+    bool needs_backout() const noexcept;
+    bool feed_start_request();
+    void download(Request request);
+    void handle_download_result(DownloadResult result, std::size_t first_middleware);
+    void handle_download_failure(Failure failure, std::shared_ptr<const Request> request);
+    void download_done();
+    void spider_is_idle();
+    void arm_idle_recheck();
+    void begin_close(std::string reason);
+    void tear_down();
+    void finish_close();
+    void record_close_stats();
+
+    Crawler& crawler_;
+    std::unique_ptr<Downloader> downloader_;
+    Scheduler scheduler_;
+    Scraper scraper_;
+    Ordered<DownloaderMiddleware> middlewares_;
+    std::vector<Request> start_requests_;
+    std::size_t next_start_ = 0;
+    std::size_t downloads_in_progress_ = 0;
+    std::size_t concurrent_requests_;
+    std::size_t max_active_size_;
+    Duration idle_recheck_interval_;
+    std::optional<DelayedCall> idle_recheck_;
+    bool pump_queued_ = false;
+    bool in_pump_ = false;
+    double started_at_ = 0.0;
+    State state_ = State::created;
+    std::optional<std::string> close_reason_;
+    Deferred<std::string> closed_;
+    // Calls queued on the reactor check it: the engine may be gone when they run.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace interloop::spider::detail

@@ -1,0 +1,289 @@
+// Scraper: callbacks, errbacks, spider middlewares on outputs, and item pipelines.
+
+#include "spider/detail/scraper.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+#include "reactor/errors.hpp"
+#include "reactor/log.hpp"
+#include "reactor/parallel.hpp"
+#include "spider/crawler.hpp"
+#include "spider/detail/engine.hpp"
+#include "spider/download_error.hpp"
+#include "spider/errors.hpp"
+
+namespace interloop::spider::detail {
+namespace {
+
+constexpr std::string_view logger = "interloop.scraper";
+
+template <class T>
+void insert_ordered(Ordered<T>& list, std::unique_ptr<T> component, int order) {
+    auto at = std::upper_bound(list.begin(), list.end(), order,
+                               [](int o, const auto& entry) { return o < entry.first; });
+    list.emplace(at, order, std::move(component));
+}
+
+std::string referer_of(const Request& request) {
+    std::string referer(request.headers.get("Referer").value_or("None"));
+    return referer;
+}
+
+/// "<GET url>" as Scrapy prints a request.
+std::string describe(const Request* request) {
+    return request ? fmt::format("<{} {}>", request->method, request->url()) : "<unknown request>";
+}
+
+}  // namespace
+
+Scraper::Scraper(Crawler& crawler, Engine& engine)
+    : crawler_(crawler),
+      engine_(engine),
+      concurrent_items_(std::size_t(
+          std::max<std::int64_t>(1, crawler.settings().get_int("CONCURRENT_ITEMS", 100)))),
+      cooperator_(crawler.time()) {}
+
+Scraper::~Scraper() {
+    *alive_ = false;
+}
+
+void Scraper::add_spider_middleware(std::unique_ptr<SpiderMiddleware> middleware, int order) {
+    insert_ordered(middlewares_, std::move(middleware), order);
+}
+
+void Scraper::add_pipeline(std::unique_ptr<ItemPipeline> pipeline, int order) {
+    insert_ordered(pipelines_, std::move(pipeline), order);
+}
+
+void Scraper::open_spider() {
+    for (auto& [order, middleware] : middlewares_) middleware->open_spider(crawler_);
+    for (auto& [order, pipeline] : pipelines_) pipeline->open_spider(crawler_);
+}
+
+void Scraper::close_spider() {
+    for (auto& [order, pipeline] : pipelines_) {
+        try {
+            pipeline->close_spider(crawler_);
+        } catch (...) {
+            log::emit(log::Level::error, logger, "Error closing an item pipeline: {}",
+                      Failure().describe());
+        }
+    }
+}
+
+bool Scraper::process_start_request(Request& request) {
+    try {
+        for (std::size_t i = middlewares_.size(); i-- > 0;)
+            if (!middlewares_[i].second->process_start_request(request)) return false;
+        return true;
+    } catch (...) {
+        log::emit(log::Level::error, logger, "Error processing start request <{} {}>: {}",
+                  request.method, request.url(), Failure().describe());
+        return false;
+    }
+}
+
+Scraper::Job Scraper::start_job(ScrapeJob job) {
+    active_bytes_ += job.bytes;
+    jobs_.push_back(std::move(job));
+    return std::prev(jobs_.end());
+}
+
+void Scraper::finish_job(Job job) {
+    active_bytes_ -= job->bytes;
+    jobs_.erase(job);
+    if (engine_.closing())
+        engine_.work_finished();
+    else
+        engine_.wake();
+}
+
+void Scraper::scrape(Response response) {
+    ScrapeJob fresh;
+    fresh.bytes = response.body.size();
+    fresh.response.emplace(std::move(response));
+    Job job = start_job(std::move(fresh));
+    try {
+        for (auto& [order, middleware] : middlewares_)
+            middleware->process_spider_input(*job->response);
+    } catch (...) {
+        Failure failure;
+        if (const RequestErrback& errback = job->response->request.errback)
+            return run_errback(job, std::move(failure), errback);
+        handle_unprocessed_failure(failure, &job->response->request);
+        return finish_job(job);
+    }
+    run_callback(job);
+}
+
+void Scraper::scrape_failure(Failure failure, std::shared_ptr<const Request> request) {
+    if (!request || !request->errback) return handle_unprocessed_failure(failure, request.get());
+    ScrapeJob fresh;
+    fresh.failed_request = std::move(request);
+    Job job = start_job(std::move(fresh));
+    run_errback(job, std::move(failure), job->failed_request->errback);
+}
+
+void Scraper::run_callback(Job job) {
+    const Response& response = *job->response;
+    CallbackResult result;
+    try {
+        const RequestCallback& callback = response.request.callback;
+        result = callback ? callback(response) : crawler_.spider().parse(response);
+    } catch (...) {
+        handle_spider_error(job, Failure());
+        return finish_job(job);
+    }
+    take_result(job, std::move(result));
+}
+
+void Scraper::run_errback(Job job, Failure failure, const RequestErrback& errback) {
+    job->failure.emplace(std::move(failure));
+    CallbackResult result;
+    try {
+        result = errback(*job->failure, job->source());
+    } catch (...) {
+        handle_spider_error(job, Failure());
+        return finish_job(job);
+    }
+    take_result(job, std::move(result));
+}
+
+void Scraper::take_result(Job job, CallbackResult result) {
+    if (Outputs* outputs = result.outputs()) {
+        job->outputs = std::move(*outputs);
+        return process_outputs(job);
+    }
+    job->pending = *result.deferred();
+    result.deferred()->add_callbacks(
+        [this, job, alive = alive_](Outputs outputs) {
+            if (!*alive) return;
+            job->pending.reset();
+            job->outputs = std::move(outputs);
+            process_outputs(job);
+        },
+        [this, job, alive = alive_](const Failure& failure) {
+            if (!*alive) return;
+            job->pending.reset();
+            if (!(engine_.closing() && failure.check<CancelledError>()))
+                handle_spider_error(job, failure);
+            finish_job(job);
+        });
+}
+
+void Scraper::process_outputs(Job job) {
+    if (job->outputs.empty()) return finish_job(job);
+    std::size_t workers = std::min(concurrent_items_, job->outputs.size());
+    job->processing = parallel(cooperator_, workers, job->outputs,
+                               [this, job](Output& output) { return process_output(job, output); });
+    job->processing->add_both([this, job, alive = alive_](const Outcome<void>& outcome) {
+        if (!*alive) return;
+        job->processing.reset();
+        if (!outcome.has_value() && !outcome.failure().check<CancelledError>())
+            log::emit(log::Level::error, logger, "Error processing the outputs of <{} {}>: {}",
+                      job->source().method, job->source().url(), outcome.failure().describe());
+        finish_job(job);
+    });
+}
+
+Deferred<void> Scraper::process_output(Job job, Output& output) {
+    const Response* response = job->response_or_null();
+    try {
+        for (std::size_t i = middlewares_.size(); i-- > 0;)
+            if (!middlewares_[i].second->process_spider_output(output, job->source(), response))
+                return succeed();
+    } catch (...) {
+        handle_spider_error(job, Failure());
+        return succeed();
+    }
+    if (auto* request = std::get_if<Request>(&output)) {
+        if (engine_.open_now()) engine_.schedule(std::move(*request));
+        return succeed();
+    }
+    return process_item(job, std::get<Item>(output));
+}
+
+Deferred<void> Scraper::process_item(Job job, Item& item) {
+    ++items_in_progress_;
+    const Response* response = job->response_or_null();
+    Deferred<void> done = [&] {
+        try {
+            return run_pipelines(0, item, response);
+        } catch (...) {
+            return fail<void>(Failure());
+        }
+    }();
+    return done.add_both([this, &item, response, alive = alive_](const Outcome<void>& outcome) {
+        if (*alive) item_done(item, response, outcome);
+    });
+}
+
+Deferred<void> Scraper::run_pipelines(std::size_t from, Item& item, const Response* response) {
+    for (std::size_t i = from; i < pipelines_.size(); ++i) {
+        ItemResult result = pipelines_[i].second->process_item(item, response);
+        if (Deferred<void>* later = result.deferred()) {
+            return later->add_callback([this, i, &item, response, alive = alive_] {
+                return *alive ? run_pipelines(i + 1, item, response) : succeed();
+            });
+        }
+    }
+    return succeed();
+}
+
+void Scraper::item_done(Item& item, const Response* response, const Outcome<void>& outcome) {
+    --items_in_progress_;
+    auto& stats = crawler_.stats();
+    auto& signals = crawler_.signals();
+    if (outcome.has_value()) {
+        stats.inc_value("item_scraped_count");
+        signals.item_scraped.send(item, response);
+        return;
+    }
+    const Failure& failure = outcome.failure();
+    if (const auto* drop = failure.get<DropItem>()) {
+        stats.inc_value("item_dropped_count");
+        stats.inc_value("item_dropped_reasons_count/DropItem");
+        log::emit(log::Level::warning, logger, "Dropped: {}\n{}", drop->what(),
+                  boost::json::serialize(item));
+        signals.item_dropped.send(item, response, drop->what());
+        return;
+    }
+    if (const auto* close = failure.get<CloseSpider>()) return engine_.close(close->reason());
+    stats.inc_value("item_error_count");
+    log::emit(log::Level::error, logger, "Error processing {}: {}", boost::json::serialize(item),
+              failure.describe());
+    signals.item_error.send(item, response, failure);
+}
+
+void Scraper::handle_spider_error(Job job, const Failure& failure) {
+    if (const auto* close = failure.get<CloseSpider>()) return engine_.close(close->reason());
+    const Request& request = job->source();
+    log::emit(log::Level::error, logger, "Spider error processing <{} {}> (referer: {}): {}",
+              request.method, request.url(), referer_of(request), failure.describe());
+    crawler_.stats().inc_value("spider_exceptions/" + failure.type_name());
+    crawler_.signals().spider_error.send(failure, job->response_or_null());
+}
+
+void Scraper::handle_unprocessed_failure(const Failure& failure, const Request* request) {
+    if (const auto* close = failure.get<CloseSpider>()) return engine_.close(close->reason());
+    if (failure.check<HttpError>()) return;  // the HTTP error middleware logged and counted it
+    if (failure.check<IgnoreRequest>()) {
+        log::emit(log::Level::debug, logger, "Ignored {}: {}", describe(request),
+                  failure.message());
+        return;
+    }
+    if (engine_.closing()) return;  // cancelled by the close
+    log::emit(log::Level::error, logger, "Error downloading {}: {}", describe(request),
+              failure.describe());
+}
+
+void Scraper::cancel_pending() {
+    std::vector<Deferred<Outputs>> pending;
+    for (ScrapeJob& job : jobs_)
+        if (job.pending) pending.push_back(*job.pending);
+    for (auto& deferred : pending) deferred.cancel();
+}
+
+}  // namespace interloop::spider::detail

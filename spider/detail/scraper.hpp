@@ -1,0 +1,116 @@
+#pragma once
+// Scraper: calls spider callbacks and errbacks, and sends their outputs on (Scrapy's Scraper).
+
+#include <cstddef>
+#include <list>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "reactor/cooperator.hpp"
+#include "reactor/deferred.hpp"
+#include "reactor/failure.hpp"
+#include "spider/callback.hpp"
+#include "spider/middleware.hpp"
+#include "spider/pipeline.hpp"
+#include "spider/response.hpp"
+
+namespace interloop::spider {
+class Crawler;
+}
+
+namespace interloop::spider::detail {
+
+class Engine;
+
+/// Components ordered by their number, stable for equal numbers.
+template <class T>
+using Ordered = std::vector<std::pair<int, std::unique_ptr<T>>>;
+
+/// One response (or failed request) being scraped: from the callback's call until every
+/// output it produced went through the spider middlewares and, for items, the pipelines. Its
+/// address is stable: callbacks and pipelines may keep references to the response, the
+/// failure and the items until the job ends.
+struct ScrapeJob {
+    std::optional<Response> response;  // a response to a callback, or
+    std::optional<Failure> failure;    // a failure to an errback (with `request`)
+    std::shared_ptr<const Request> failed_request;
+    Outputs outputs;                           // the callback's outputs, in order
+    std::optional<Deferred<Outputs>> pending;  // the callback's Deferred, until it fires
+    std::optional<Deferred<void>> processing;  // the outputs' walk, until it ends
+    std::size_t bytes = 0;                     // counted against the active-size limit
+
+    /// The request whose callback or errback this job runs.
+    const Request& source() const noexcept {
+        return response ? response->request : *failed_request;
+    }
+    const Response* response_or_null() const noexcept { return response ? &*response : nullptr; }
+};
+
+/// Runs callbacks and processes their outputs for the Engine. A response stays "active" (the
+/// spider does not close) until its callback — or the callback's Deferred — is done and
+/// every output it produced is processed: requests handed to the engine, items through all
+/// pipelines, at most CONCURRENT_ITEMS items of one job in the pipelines at once.
+class Scraper {
+public:
+    Scraper(Crawler& crawler, Engine& engine);
+    ~Scraper();
+
+    void add_spider_middleware(std::unique_ptr<SpiderMiddleware> middleware, int order);
+    void add_pipeline(std::unique_ptr<ItemPipeline> pipeline, int order);
+    /// Calls `open_spider` on every middleware and pipeline.
+    void open_spider();
+    /// Calls `close_spider` on every pipeline.
+    void close_spider();
+
+    /// Scrapes a downloaded response: input middlewares, callback, outputs.
+    void scrape(Response response);
+    /// Hands a failed request to its errback (or logs and counts the failure).
+    void scrape_failure(Failure failure, std::shared_ptr<const Request> request);
+    /// Passes one start request through the spider middlewares; false if one dropped it.
+    bool process_start_request(Request& request);
+
+    /// Stops work that has not started: cancels callbacks' Deferreds and output walks (items
+    /// already in a pipeline finish).
+    void cancel_pending();
+
+    /// Jobs not finished (responses and failures being scraped).
+    std::size_t active() const noexcept { return jobs_.size(); }
+    /// Bytes of the responses being scraped.
+    std::size_t active_bytes() const noexcept { return active_bytes_; }
+    /// Items inside the pipelines now.
+    std::size_t items_in_progress() const noexcept { return items_in_progress_; }
+    bool idle() const noexcept { return jobs_.empty() && items_in_progress_ == 0; }
+
+private:
+    using Job = std::list<ScrapeJob>::iterator;
+
+    Job start_job(ScrapeJob job);
+    void run_callback(Job job);
+    void run_errback(Job job, Failure failure, const RequestErrback& errback);
+    void take_result(Job job, CallbackResult result);
+    void process_outputs(Job job);
+    Deferred<void> process_output(Job job, Output& output);
+    Deferred<void> process_item(Job job, Item& item);
+    Deferred<void> run_pipelines(std::size_t from, Item& item, const Response* response);
+    void item_done(Item& item, const Response* response, const Outcome<void>& outcome);
+    void handle_spider_error(Job job, const Failure& failure);
+    void handle_unprocessed_failure(const Failure& failure, const Request* request);
+    void finish_job(Job job);
+
+    Crawler& crawler_;
+    Engine& engine_;
+    Ordered<SpiderMiddleware> middlewares_;
+    Ordered<ItemPipeline> pipelines_;
+    std::list<ScrapeJob> jobs_;
+    std::size_t active_bytes_ = 0;
+    std::size_t items_in_progress_ = 0;
+    std::size_t concurrent_items_;
+    // Checked by callbacks on Deferreds the scraper does not own: they may fire after it died.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    // Last: destroyed first, while the jobs its tasks walk over still exist.
+    Cooperator cooperator_;
+};
+
+}  // namespace interloop::spider::detail

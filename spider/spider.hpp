@@ -1,0 +1,70 @@
+#pragma once
+// Spider: the user's crawl logic — where to start and how to read each response.
+
+#include <string>
+#include <vector>
+
+#include "spider/callback.hpp"
+#include "spider/response.hpp"
+#include "spider/settings.hpp"
+
+namespace interloop::spider {
+
+class Crawler;
+
+/// Base class of spiders (Scrapy's `scrapy.Spider`). Subclasses set `start_urls` (or override
+/// `start_requests`) and implement `parse`, the callback of requests that have none:
+///
+/// ```cpp
+/// class QuotesSpider : public Spider {
+/// public:
+///     QuotesSpider() : Spider("quotes") { start_urls = {"http://127.0.0.1:8000/"}; }
+///     CallbackResult parse(const Response& page) override {
+///         Outputs out;
+///         for (auto& quote : page.css("div.quote"))
+///             out.push_back(Item{{"text", quote.css("span.text::text").get().value_or("")}});
+///         if (auto next = page.css("li.next a::attr(href)").get())
+///             out.push_back(page.follow(*next));
+///         return out;
+///     }
+/// };
+/// ```
+///
+/// A spider lives at least as long as the Crawler that runs it; callbacks that capture `this`
+/// rely on that.
+class Spider {
+public:
+    explicit Spider(std::string name) : name_(std::move(name)) {}
+    virtual ~Spider() = default;
+    Spider(const Spider&) = delete;
+    Spider& operator=(const Spider&) = delete;
+
+    /// The spider's name (logs, stats file names).
+    const std::string& name() const noexcept { return name_; }
+
+    /// The URLs the default `start_requests` asks for.
+    std::vector<std::string> start_urls;
+    /// If not empty, requests to hosts outside these domains (and their subdomains) are
+    /// dropped by the offsite middleware (`offsite/filtered`). Start requests are not checked.
+    std::vector<std::string> allowed_domains;
+    /// Settings of this spider: they override the defaults and are overridden by the settings
+    /// given to the Crawler (the command line's `-s`).
+    Settings custom_settings;
+
+    /// The first requests of the crawl. The default makes one GET request per `start_urls`
+    /// entry, with `dont_filter` set (as Scrapy does); a malformed URL is logged and counted
+    /// (`start_requests/invalid_url`) by the engine, not thrown.
+    virtual std::vector<Request> start_requests();
+    /// The callback of requests without one. The default fails (Scrapy's NotImplementedError).
+    virtual CallbackResult parse(const Response& response);
+
+    /// The crawler running this spider, or nullptr outside a crawl.
+    Crawler* crawler() const noexcept { return crawler_; }
+
+private:
+    friend class Crawler;
+    std::string name_;
+    Crawler* crawler_ = nullptr;
+};
+
+}  // namespace interloop::spider
