@@ -5,12 +5,15 @@
 #include <fmt/format.h>
 
 #include "spider/detail/engine.hpp"
+#include "spider/feed_export.hpp"
+#include "spider/log_stats.hpp"
 #include "spider/middlewares/depth.hpp"
 #include "spider/middlewares/http_error.hpp"
 #include "spider/middlewares/offsite.hpp"
 #include "spider/middlewares/retry.hpp"
 #include "spider/middlewares/url_length.hpp"
 #include "spider/middlewares/user_agent.hpp"
+#include "spider/stats_dump.hpp"
 
 namespace interloop::spider {
 
@@ -75,6 +78,10 @@ void Crawler::install_builtins() {
                           500);
     add_spider_middleware(std::make_unique<UrlLengthMiddleware>(settings_, stats_), 800);
     add_spider_middleware(std::make_unique<DepthMiddleware>(settings_, stats_), 900);
+    // StatsDump last: it dumps what the others record at spider_closed.
+    emplace_extension<FeedExports>();
+    emplace_extension<LogStats>();
+    emplace_extension<StatsDump>();
 }
 
 void Crawler::add_downloader_middleware(std::unique_ptr<DownloaderMiddleware> middleware,

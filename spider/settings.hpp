@@ -30,9 +30,11 @@ public:
 /// DEPTH_LIMIT, DEPTH_PRIORITY, DEPTH_STATS_VERBOSE, URLLENGTH_LIMIT, RETRY_ENABLED,
 /// RETRY_TIMES, RETRY_HTTP_CODES, RETRY_PRIORITY_ADJUST, HTTPERROR_ALLOWED_CODES,
 /// HTTPERROR_ALLOW_ALL, LOGSTATS_INTERVAL, LOG_LEVEL, SCHEDULER_ORDER (interloop: "lifo" or
-/// "fifo"), SCRAPER_SLOT_MAX_ACTIVE_SIZE, CLOSESPIDER_ITEMCOUNT, CLOSESPIDER_PAGECOUNT,
-/// CLOSESPIDER_ERRORCOUNT, CLOSESPIDER_TIMEOUT, IDLE_RECHECK_INTERVAL (interloop), FEEDS
-/// (interloop: comma-separated files, format from the extension), STATS_DUMP_FILE (interloop).
+/// "fifo"), SCRAPER_SLOT_MAX_ACTIVE_SIZE,
+/// IDLE_RECHECK_INTERVAL (interloop), FEEDS (interloop: comma-separated files, format from the
+/// extension or a `FILE:format` suffix; `-` is standard output), FEED_EXPORT_FIELDS, STATS_DUMP,
+/// STATS_DUMP_FILE (interloop: the stats as JSON at close), RETRY_DOWNLOAD_ERRORS (interloop:
+/// the DownloadError reasons retried, Scrapy's RETRY_EXCEPTIONS).
 class Settings {
 public:
     Settings() = default;

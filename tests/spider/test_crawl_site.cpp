@@ -90,8 +90,8 @@ BOOST_AUTO_TEST_CASE(sigint_closes_with_reason_shutdown_and_keeps_scraped_items)
     examples::SiteServer server(site);
     server.start();
 
-    // Once 10 items are scraped, the spider raises SIGINT and leaves that page's callback waiting on a
-    // Deferred nothing fires, so only the signal can end the crawl: run_crawl's reactor must
+    // Once 10 items are scraped, the spider raises SIGINT and leaves that page's callback waiting
+    // on a Deferred nothing fires, so only the signal can end the crawl: run_crawl's reactor must
     // turn it into a graceful close that cancels the wait.
     class InterruptedSpider : public examples::QuotesSpider {
     public:
@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(sigint_closes_with_reason_shutdown_and_keeps_scraped_items)
     });
     BOOST_TEST(code == 0);
     BOOST_TEST(final_stats.get_string("finish_reason") == "shutdown");
-    BOOST_TEST(spider.waiting.called());  // cancelled by the close
+    BOOST_TEST(spider.waiting.called());                          // cancelled by the close
     BOOST_TEST(final_stats.get_int("item_scraped_count") >= 10);  // from pages before the signal
     BOOST_TEST(std::size_t(final_stats.get_int("response_received_count")) <
                site.manifest.reachable.size() + site.manifest.not_found.size());

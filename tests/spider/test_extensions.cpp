@@ -73,14 +73,7 @@ struct Crawl {
     Crawl(int pages, Duration delay, Settings settings)
         : spider(pages),
           crawler(clock, spider, std::move(settings),
-                  std::make_unique<DelayedTransport>(clock, delay)) {
-        // Crawler::install_builtins does not install the extensions yet (the engine is being
-        // written); until it does, the tests add them, in the order it must use: StatsDump
-        // last, so that it dumps the stats the others set at spider_closed.
-        crawler.emplace_extension<FeedExports>();
-        crawler.emplace_extension<LogStats>();
-        crawler.emplace_extension<StatsDump>();
-    }
+                  std::make_unique<DelayedTransport>(clock, delay)) {}
 
     /// Runs the crawl second by second until the spider has closed; its close reason.
     std::string run(int max_seconds = 3600) {
