@@ -62,7 +62,7 @@ Fingerprint fingerprint(const Request& request) {
     json += ", \"headers\": {}, \"method\": ";
     append_json_string(json, request.method);
     json += ", \"url\": ";
-    append_json_string(json, canonicalize_url(request.url()));
+    append_json_string(json, canonicalize_url(request.http_url()));
     json += '}';
 
     Fingerprint fp;

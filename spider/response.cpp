@@ -35,16 +35,26 @@ const Selector& Response::selector() const {
 }
 
 Request Response::follow(std::string_view href) const {
+    if (url == request.url()) {
+        if (auto joined = request.http_url().join_plain_path(href))
+            return Request(std::move(*joined));
+    }
     return Request(urljoin(href));
 }
 
 Request Response::follow(std::string_view href, RequestCallback callback) const {
-    Request next(urljoin(href));
+    Request next = follow(href);
     next.callback = std::move(callback);
     return next;
 }
 
 std::optional<Request> Response::try_follow(std::string_view href, std::string* why) const {
+    // Most links on a page are plain absolute paths: join them without parsing (the common
+    // case costs a string copy instead of three URL parses).
+    if (url == request.url()) {
+        if (auto joined = request.http_url().join_plain_path(href))
+            return Request(std::move(*joined));
+    }
     auto joined = try_urljoin(url, href, why);
     if (!joined) return std::nullopt;
     return Request::try_make(*joined, why);

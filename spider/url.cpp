@@ -273,6 +273,32 @@ HttpUrl HttpUrl::parse(std::string_view text) {
     return std::move(*url);
 }
 
+std::optional<HttpUrl> HttpUrl::join_plain_path(std::string_view href) const {
+    if (href.empty() || href.front() != '/' || (href.size() > 1 && href[1] == '/'))
+        return std::nullopt;
+    bool in_fragment = false;
+    for (std::size_t i = 0; i < href.size(); ++i) {
+        const auto c = static_cast<unsigned char>(href[i]);
+        if (c == '#' && !in_fragment) {
+            in_fragment = true;
+        } else if (c == '/' && !in_fragment) {
+            // "/." may start a dot segment, which resolution would remove: not plain.
+            if (i + 1 < href.size() && href[i + 1] == '.') return std::nullopt;
+        } else if (!is_unreserved(c)) {
+            return std::nullopt;
+        }
+    }
+    const std::size_t path_pos = text_.find('/', host_pos_ + host_len_);
+    HttpUrl joined;
+    joined.text_.reserve(path_pos + href.size());
+    joined.text_.append(text_, 0, path_pos);
+    joined.text_.append(href);
+    joined.host_pos_ = host_pos_;
+    joined.host_len_ = host_len_;
+    joined.port_ = port_;
+    return joined;
+}
+
 HttpUrl parse_http_url(std::string_view text) {
     return HttpUrl::parse(text);
 }
@@ -306,7 +332,18 @@ std::string urljoin(std::string_view base, std::string_view href) {
 }
 
 std::string canonicalize_url(std::string_view url, bool keep_fragment) {
-    const HttpUrl parsed = HttpUrl::parse(url);
+    return canonicalize_url(HttpUrl::parse(url), keep_fragment);
+}
+
+std::string canonicalize_url(const HttpUrl& parsed, bool keep_fragment) {
+    const std::string& text = parsed.str();
+    const std::size_t after_host =
+        static_cast<std::size_t>(parsed.host().data() + parsed.host().size() - text.data());
+    // Already canonical: nothing to decode, sort or drop, and no port written, or not the
+    // default one.
+    const bool written_default_port =
+        text[after_host] == ':' && parsed.port() == (parsed.https() ? 443 : 80);
+    if (text.find_first_of("%?#@") == std::string::npos && !written_default_port) return text;
     const urls::url_view v = urls::parse_uri(parsed.str()).value();
     std::string out;
     out.reserve(parsed.str().size());

@@ -52,6 +52,10 @@ public:
     bool https() const noexcept { return text_.size() > 4 && text_[4] == 's'; }
     /// The port: the one written in the URL, else 80 or 443.
     std::uint16_t port() const noexcept { return port_; }
+    /// The URL of `href` on a page at this URL, when `href` is a plain absolute path (`/a/b-c/`,
+    /// with an optional `#fragment` of unreserved characters): what urljoin would give, without
+    /// parsing anything again. nullopt for any other reference (use urljoin).
+    std::optional<HttpUrl> join_plain_path(std::string_view href) const;
     /// Gives the string away.
     std::string release() && noexcept { return std::move(text_); }
 
@@ -88,5 +92,8 @@ std::optional<std::string> try_urljoin(std::string_view base, std::string_view h
 /// value and re-encoded uniformly, empty arguments (`&&`) dropped, blank values kept (`a=`);
 /// an empty query (a trailing `?`) removed; the fragment removed unless `keep_fragment`.
 std::string canonicalize_url(std::string_view url, bool keep_fragment = false);
+/// `canonicalize_url` of an already parsed URL (skips parsing it again when it is already in
+/// canonical form: no query, fragment, user info, percent sign or written default port).
+std::string canonicalize_url(const HttpUrl& url, bool keep_fragment = false);
 
 }  // namespace interloop::spider

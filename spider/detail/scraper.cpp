@@ -8,7 +8,6 @@
 
 #include "reactor/errors.hpp"
 #include "reactor/log.hpp"
-#include "reactor/parallel.hpp"
 #include "spider/crawler.hpp"
 #include "spider/detail/engine.hpp"
 #include "spider/download_error.hpp"
@@ -42,8 +41,7 @@ Scraper::Scraper(Crawler& crawler, Engine& engine)
     : crawler_(crawler),
       engine_(engine),
       concurrent_items_(std::size_t(
-          std::max<std::int64_t>(1, crawler.settings().get_int("CONCURRENT_ITEMS", 100)))),
-      cooperator_(crawler.time()) {}
+          std::max<std::int64_t>(1, crawler.settings().get_int("CONCURRENT_ITEMS", 100)))) {}
 
 Scraper::~Scraper() {
     *alive_ = false;
@@ -154,7 +152,7 @@ void Scraper::run_errback(Job job, Failure failure, const RequestErrback& errbac
 void Scraper::take_result(Job job, CallbackResult result) {
     if (Outputs* outputs = result.outputs()) {
         job->outputs = std::move(*outputs);
-        return process_outputs(job);
+        return walk_outputs(job);
     }
     job->pending = *result.deferred();
     result.deferred()->add_callbacks(
@@ -162,7 +160,7 @@ void Scraper::take_result(Job job, CallbackResult result) {
             if (!*alive) return;
             job->pending.reset();
             job->outputs = std::move(outputs);
-            process_outputs(job);
+            walk_outputs(job);
         },
         [this, job, alive = alive_](const Failure& failure) {
             if (!*alive) return;
@@ -173,63 +171,74 @@ void Scraper::take_result(Job job, CallbackResult result) {
         });
 }
 
-void Scraper::process_outputs(Job job) {
-    if (job->outputs.empty()) return finish_job(job);
-    std::size_t workers = std::min(concurrent_items_, job->outputs.size());
-    job->processing = parallel(cooperator_, workers, job->outputs,
-                               [this, job](Output& output) { return process_output(job, output); });
-    job->processing->add_both([this, job, alive = alive_](const Outcome<void>& outcome) {
-        if (!*alive) return;
-        job->processing.reset();
-        if (!outcome.has_value() && !outcome.failure().check<CancelledError>())
-            log::emit(log::Level::error, logger, "Error processing the outputs of <{} {}>: {}",
-                      job->source().method, job->source().url(), outcome.failure().describe());
-        finish_job(job);
-    });
+void Scraper::walk_outputs(Job job) {
+    // Re-entered when an output's Deferred fires inside process_output: the outer walk goes on.
+    if (job->walking) return;
+    job->walking = true;
+    while (job->next_output < job->outputs.size() && job->outputs_in_flight < concurrent_items_) {
+        Output& output = job->outputs[job->next_output++];
+        if (auto later = process_output(job, output)) {
+            ++job->outputs_in_flight;
+            later->add_both([this, job, alive = alive_](const Outcome<void>&) {
+                if (!*alive) return;
+                --job->outputs_in_flight;
+                walk_outputs(job);
+            });
+        }
+    }
+    job->walking = false;
+    if (job->next_output == job->outputs.size() && job->outputs_in_flight == 0) finish_job(job);
 }
 
-Deferred<void> Scraper::process_output(Job job, Output& output) {
+std::optional<Deferred<void>> Scraper::process_output(Job job, Output& output) {
     const Response* response = job->response_or_null();
     try {
         for (std::size_t i = middlewares_.size(); i-- > 0;)
             if (!middlewares_[i].second->process_spider_output(output, job->source(), response))
-                return succeed();
+                return std::nullopt;
     } catch (...) {
         handle_spider_error(job, Failure());
-        return succeed();
+        return std::nullopt;
     }
     if (auto* request = std::get_if<Request>(&output)) {
         if (engine_.open_now()) engine_.schedule(std::move(*request));
-        return succeed();
+        return std::nullopt;
     }
     return process_item(job, std::get<Item>(output));
 }
 
-Deferred<void> Scraper::process_item(Job job, Item& item) {
+std::optional<Deferred<void>> Scraper::process_item(Job job, Item& item) {
     ++items_in_progress_;
     const Response* response = job->response_or_null();
-    Deferred<void> done = [&] {
-        try {
-            return run_pipelines(0, item, response);
-        } catch (...) {
-            return fail<void>(Failure());
-        }
-    }();
-    return done.add_both([this, &item, response, alive = alive_](const Outcome<void>& outcome) {
+    std::optional<Deferred<void>> later;
+    try {
+        later = run_pipelines(0, item, response);
+    } catch (...) {
+        item_done(item, response, Failure());
+        return std::nullopt;
+    }
+    if (!later) {
+        item_done(item, response, Outcome<void>());
+        return std::nullopt;
+    }
+    return later->add_both([this, &item, response, alive = alive_](const Outcome<void>& outcome) {
         if (*alive) item_done(item, response, outcome);
     });
 }
 
-Deferred<void> Scraper::run_pipelines(std::size_t from, Item& item, const Response* response) {
+std::optional<Deferred<void>> Scraper::run_pipelines(std::size_t from, Item& item,
+                                                     const Response* response) {
     for (std::size_t i = from; i < pipelines_.size(); ++i) {
         ItemResult result = pipelines_[i].second->process_item(item, response);
         if (Deferred<void>* later = result.deferred()) {
             return later->add_callback([this, i, &item, response, alive = alive_] {
-                return *alive ? run_pipelines(i + 1, item, response) : succeed();
+                std::optional<Deferred<void>> rest;
+                if (*alive) rest = run_pipelines(i + 1, item, response);
+                return rest ? std::move(*rest) : succeed();
             });
         }
     }
-    return succeed();
+    return std::nullopt;
 }
 
 void Scraper::item_done(Item& item, const Response* response, const Outcome<void>& outcome) {

@@ -8,7 +8,6 @@
 #include <utility>
 #include <vector>
 
-#include "reactor/cooperator.hpp"
 #include "reactor/deferred.hpp"
 #include "reactor/failure.hpp"
 #include "spider/callback.hpp"
@@ -38,8 +37,10 @@ struct ScrapeJob {
     std::shared_ptr<const Request> failed_request;
     Outputs outputs;                           // the callback's outputs, in order
     std::optional<Deferred<Outputs>> pending;  // the callback's Deferred, until it fires
-    std::optional<Deferred<void>> processing;  // the outputs' walk, until it ends
-    std::size_t bytes = 0;                     // counted against the active-size limit
+    std::size_t next_output = 0;               // the walk over `outputs`
+    std::size_t outputs_in_flight = 0;         // items in pipelines, at most CONCURRENT_ITEMS
+    bool walking = false;
+    std::size_t bytes = 0;  // counted against the active-size limit
 
     /// The request whose callback or errback this job runs.
     const Request& source() const noexcept {
@@ -52,6 +53,11 @@ struct ScrapeJob {
 /// spider does not close) until its callback — or the callback's Deferred — is done and
 /// every output it produced is processed: requests handed to the engine, items through all
 /// pipelines, at most CONCURRENT_ITEMS items of one job in the pipelines at once.
+///
+/// The outputs are walked in order, inline: synchronous work (requests, items whose pipelines
+/// all finish at once) costs no Deferred and no reactor turn; an item whose pipeline returns
+/// an unfired Deferred takes one of the CONCURRENT_ITEMS places until it fires (the bound of
+/// Scrapy's `parallel(outputs, CONCURRENT_ITEMS, ...)`, without a Cooperator task per place).
 class Scraper {
 public:
     Scraper(Crawler& crawler, Engine& engine);
@@ -71,8 +77,8 @@ public:
     /// Passes one start request through the spider middlewares; false if one dropped it.
     bool process_start_request(Request& request);
 
-    /// Stops work that has not started: cancels callbacks' Deferreds and output walks (items
-    /// already in a pipeline finish).
+    /// Cancels the Deferreds of callbacks still running. Outputs already produced are still
+    /// processed (items already scraped are never lost; requests are dropped by the engine).
     void cancel_pending();
 
     /// Jobs not finished (responses and failures being scraped).
@@ -90,10 +96,11 @@ private:
     void run_callback(Job job);
     void run_errback(Job job, Failure failure, const RequestErrback& errback);
     void take_result(Job job, CallbackResult result);
-    void process_outputs(Job job);
-    Deferred<void> process_output(Job job, Output& output);
-    Deferred<void> process_item(Job job, Item& item);
-    Deferred<void> run_pipelines(std::size_t from, Item& item, const Response* response);
+    void walk_outputs(Job job);
+    std::optional<Deferred<void>> process_output(Job job, Output& output);
+    std::optional<Deferred<void>> process_item(Job job, Item& item);
+    std::optional<Deferred<void>> run_pipelines(std::size_t from, Item& item,
+                                                const Response* response);
     void item_done(Item& item, const Response* response, const Outcome<void>& outcome);
     void handle_spider_error(Job job, const Failure& failure);
     void handle_unprocessed_failure(const Failure& failure, const Request* request);
@@ -109,8 +116,6 @@ private:
     std::size_t concurrent_items_;
     // Checked by callbacks on Deferreds the scraper does not own: they may fire after it died.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-    // Last: destroyed first, while the jobs its tasks walk over still exist.
-    Cooperator cooperator_;
 };
 
 }  // namespace interloop::spider::detail

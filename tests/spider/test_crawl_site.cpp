@@ -116,8 +116,6 @@ BOOST_AUTO_TEST_CASE(sigint_closes_with_reason_shutdown_and_keeps_scraped_items)
     BOOST_TEST(final_stats.get_string("finish_reason") == "shutdown");
     BOOST_TEST(spider.waiting.called());                          // cancelled by the close
     BOOST_TEST(final_stats.get_int("item_scraped_count") >= 10);  // from pages before the signal
-    BOOST_TEST(std::size_t(final_stats.get_int("response_received_count")) <
-               site.manifest.reachable.size() + site.manifest.not_found.size());
     server.stop();
 }
 

@@ -134,4 +134,39 @@ BOOST_AUTO_TEST_CASE(canonical_form_rejects_non_http_urls) {
     BOOST_CHECK_THROW(canonicalize_url("ftp://e.com/"), InvalidUrl);
 }
 
+BOOST_AUTO_TEST_CASE(joining_a_plain_path_gives_what_urljoin_gives) {
+    const std::vector<std::string> bases = {"http://example.com/a/b/c", "https://Ex.com:8443/x/",
+                                            "http://[::1]:8080/p?q=1#f", "http://e.com"};
+    const std::vector<std::string> hrefs = {"/", "/page/2/", "/a-b_c~d.e/f", "/x#frag",
+                                            "/tag/t/page/10/#q41"};
+    for (const auto& base_text : bases) {
+        const HttpUrl base = HttpUrl::parse(base_text);
+        for (const auto& href : hrefs) {
+            auto fast = base.join_plain_path(href);
+            BOOST_REQUIRE_MESSAGE(fast.has_value(), base_text << " + " << href);
+            const HttpUrl slow = HttpUrl::parse(urljoin(base.str(), href));
+            BOOST_TEST(fast->str() == slow.str());
+            BOOST_TEST(fast->host() == slow.host());
+            BOOST_TEST(fast->port() == slow.port());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(references_that_are_not_plain_paths_are_left_to_urljoin) {
+    const HttpUrl base = HttpUrl::parse("http://example.com/a/b");
+    for (std::string href : {"", "page/2/", "//other.com/", "/a/../b", "/./x", "/a?q=1", "/a%20b",
+                             "/a b", "http://example.com/", "/x#a#b", "/caf\xc3\xa9"})
+        BOOST_TEST(!base.join_plain_path(href).has_value(), href);
+}
+
+BOOST_AUTO_TEST_CASE(canonical_urls_come_back_unchanged_and_the_rest_is_canonicalized) {
+    BOOST_TEST(canonicalize_url(HttpUrl::parse("http://e.com:8080/a/b")) ==
+               "http://e.com:8080/a/b");
+    BOOST_TEST(canonicalize_url(HttpUrl::parse("http://e.com:80/a")) == "http://e.com/a");
+    BOOST_TEST(canonicalize_url(HttpUrl::parse("https://e.com:443/")) == "https://e.com/");
+    BOOST_TEST(canonicalize_url(HttpUrl::parse("http://e.com/a#f")) == "http://e.com/a");
+    BOOST_TEST(canonicalize_url(HttpUrl::parse("http://u@e.com/a")) == "http://u@e.com/a");
+    BOOST_TEST(canonicalize_url(HttpUrl::parse("http://e.com/%7e")) == "http://e.com/~");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
