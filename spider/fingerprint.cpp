@@ -1,6 +1,9 @@
 #include "spider/fingerprint.hpp"
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
+
+#include <memory>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -8,6 +11,25 @@
 
 namespace interloop::spider {
 namespace {
+
+/// SHA-1 with the algorithm fetched once and a context reused per thread: OpenSSL 3's one-shot
+/// SHA1() looks the algorithm up in its provider table (under a lock) on every call, which
+/// cost more than the hashing itself for fingerprints.
+void sha1(std::string_view data, unsigned char* out) {
+    struct Digest {
+        EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+        ~Digest() {
+            EVP_MD_CTX_free(ctx);
+            EVP_MD_free(md);
+        }
+    };
+    thread_local Digest digest;
+    if (!digest.md || !digest.ctx || !EVP_DigestInit_ex(digest.ctx, digest.md, nullptr) ||
+        !EVP_DigestUpdate(digest.ctx, data.data(), data.size()) ||
+        !EVP_DigestFinal_ex(digest.ctx, out, nullptr))
+        throw std::runtime_error("fingerprint: OpenSSL SHA-1 failed");
+}
 
 /// Appends `text` as a JSON string the way Python's json.dumps does (ensure_ascii=True).
 void append_json_string(std::string& out, std::string_view text) {
@@ -66,7 +88,7 @@ Fingerprint fingerprint(const Request& request) {
     json += '}';
 
     Fingerprint fp;
-    SHA1(reinterpret_cast<const unsigned char*>(json.data()), json.size(), fp.data());
+    sha1(json, fp.data());
     return fp;
 }
 

@@ -36,7 +36,7 @@ const Selector& Response::selector() const {
 
 Request Response::follow(std::string_view href) const {
     if (url == request.url()) {
-        if (auto joined = request.http_url().join_plain_path(href))
+        if (auto joined = request.http_url().join_plain_reference(href))
             return Request(std::move(*joined));
     }
     return Request(urljoin(href));
@@ -52,7 +52,7 @@ std::optional<Request> Response::try_follow(std::string_view href, std::string* 
     // Most links on a page are plain absolute paths: join them without parsing (the common
     // case costs a string copy instead of three URL parses).
     if (url == request.url()) {
-        if (auto joined = request.http_url().join_plain_path(href))
+        if (auto joined = request.http_url().join_plain_reference(href))
             return Request(std::move(*joined));
     }
     auto joined = try_urljoin(url, href, why);

@@ -273,26 +273,63 @@ HttpUrl HttpUrl::parse(std::string_view text) {
     return std::move(*url);
 }
 
-std::optional<HttpUrl> HttpUrl::join_plain_path(std::string_view href) const {
-    if (href.empty() || href.front() != '/' || (href.size() > 1 && href[1] == '/'))
-        return std::nullopt;
-    bool in_fragment = false;
-    for (std::size_t i = 0; i < href.size(); ++i) {
-        const auto c = static_cast<unsigned char>(href[i]);
-        if (c == '#' && !in_fragment) {
-            in_fragment = true;
-        } else if (c == '/' && !in_fragment) {
-            // "/." may start a dot segment, which resolution would remove: not plain.
-            if (i + 1 < href.size() && href[i + 1] == '.') return std::nullopt;
-        } else if (!is_unreserved(c)) {
-            return std::nullopt;
+namespace {
+
+// RFC 3986 section 5.2.4 on a path made of plain segments, appended to `out` (which holds the
+// part of the URL before the path).
+void append_without_dot_segments(std::string& out, std::string_view path) {
+    const std::size_t root = out.size();
+    while (!path.empty()) {
+        if (path.starts_with("../")) {
+            path.remove_prefix(3);
+        } else if (path.starts_with("./")) {
+            path.remove_prefix(2);
+        } else if (path.starts_with("/./") || path == "/.") {
+            path.remove_prefix(2);
+            if (path.empty()) out += '/';
+        } else if (path.starts_with("/../") || path == "/..") {
+            path.remove_prefix(3);
+            std::size_t last = out.rfind('/');
+            out.resize(last == std::string::npos || last < root ? root : last);
+            if (path.empty()) out += '/';
+        } else if (path == "." || path == "..") {
+            path = {};
+        } else {
+            std::size_t end = path.find('/', 1);
+            if (end == std::string_view::npos) end = path.size();
+            out.append(path.substr(0, end));
+            path.remove_prefix(end);
         }
     }
+}
+
+}  // namespace
+
+std::optional<HttpUrl> HttpUrl::join_plain_reference(std::string_view href) const {
+    if (href.empty() || href.starts_with("//")) return std::nullopt;
+    const std::size_t hash = href.find('#');
+    const std::string_view path = href.substr(0, hash);
+    for (char c : href.substr(0, hash))
+        if (c != '/' && !is_unreserved(static_cast<unsigned char>(c))) return std::nullopt;
+    if (hash != std::string_view::npos)
+        for (char c : href.substr(hash + 1))
+            if (!is_unreserved(static_cast<unsigned char>(c))) return std::nullopt;
+    if (path.empty()) return std::nullopt;  // "#frag" keeps the base's query: urljoin's job
+
     const std::size_t path_pos = text_.find('/', host_pos_ + host_len_);
     HttpUrl joined;
-    joined.text_.reserve(path_pos + href.size());
+    joined.text_.reserve(text_.size() + href.size());
     joined.text_.append(text_, 0, path_pos);
-    joined.text_.append(href);
+    if (path.front() == '/') {
+        append_without_dot_segments(joined.text_, path);
+    } else {  // merge with the base path's directory
+        const std::string_view base_path = std::string_view(text_).substr(
+            path_pos, text_.find_first_of("?#", path_pos) - path_pos);
+        std::string merged(base_path.substr(0, base_path.rfind('/') + 1));
+        merged += path;
+        append_without_dot_segments(joined.text_, merged);
+    }
+    if (hash != std::string_view::npos) joined.text_.append(href.substr(hash));
     joined.host_pos_ = host_pos_;
     joined.host_len_ = host_len_;
     joined.port_ = port_;

@@ -52,10 +52,12 @@ public:
     bool https() const noexcept { return text_.size() > 4 && text_[4] == 's'; }
     /// The port: the one written in the URL, else 80 or 443.
     std::uint16_t port() const noexcept { return port_; }
-    /// The URL of `href` on a page at this URL, when `href` is a plain absolute path (`/a/b-c/`,
-    /// with an optional `#fragment` of unreserved characters): what urljoin would give, without
-    /// parsing anything again. nullopt for any other reference (use urljoin).
-    std::optional<HttpUrl> join_plain_path(std::string_view href) const;
+    /// The URL of `href` on a page at this URL when `href` is a plain path reference — absolute
+    /// or relative, made of unreserved characters, '/' and dot segments, with an optional
+    /// `#fragment` of unreserved characters (`/a/b-c/`, `page/2/`, `../../p/5/#q41`): what
+    /// urljoin would give, without parsing anything again. nullopt for any other reference
+    /// (queries, percent-escapes, schemes, `//host`): use urljoin.
+    std::optional<HttpUrl> join_plain_reference(std::string_view href) const;
     /// Gives the string away.
     std::string release() && noexcept { return std::move(text_); }
 
