@@ -72,19 +72,23 @@ void append_json_string(std::string& out, std::string_view text) {
 
 Fingerprint fingerprint(const Request& request) {
     static constexpr char hex_digits[] = "0123456789abcdef";
-    std::string body_hex;
-    body_hex.reserve(request.body.size() * 2);
+    // One buffer per thread: fingerprints are computed for every link a crawl finds.
+    thread_local std::string body_hex, json;
+    body_hex.clear();
     for (unsigned char c : request.body) {
         body_hex += hex_digits[c >> 4];
         body_hex += hex_digits[c & 15];
     }
     // json.dumps({"body": ..., "headers": {}, "method": ..., "url": ...}, sort_keys=True)
-    std::string json = "{\"body\": ";
+    json.assign("{\"body\": ");
     append_json_string(json, body_hex);
     json += ", \"headers\": {}, \"method\": ";
     append_json_string(json, request.method);
     json += ", \"url\": ";
-    append_json_string(json, canonicalize_url(request.http_url()));
+    if (is_canonical(request.http_url()))
+        append_json_string(json, request.url());
+    else
+        append_json_string(json, canonicalize_url(request.http_url()));
     json += '}';
 
     Fingerprint fp;

@@ -372,15 +372,19 @@ std::string canonicalize_url(std::string_view url, bool keep_fragment) {
     return canonicalize_url(HttpUrl::parse(url), keep_fragment);
 }
 
+bool is_canonical(const HttpUrl& url) noexcept {
+    const std::string& text = url.str();
+    const std::size_t after_host =
+        static_cast<std::size_t>(url.host().data() + url.host().size() - text.data());
+    // Nothing to decode, sort or drop, and no port written, or not the default one.
+    const bool written_default_port =
+        text[after_host] == ':' && url.port() == (url.https() ? 443 : 80);
+    return text.find_first_of("%?#@") == std::string::npos && !written_default_port;
+}
+
 std::string canonicalize_url(const HttpUrl& parsed, bool keep_fragment) {
     const std::string& text = parsed.str();
-    const std::size_t after_host =
-        static_cast<std::size_t>(parsed.host().data() + parsed.host().size() - text.data());
-    // Already canonical: nothing to decode, sort or drop, and no port written, or not the
-    // default one.
-    const bool written_default_port =
-        text[after_host] == ':' && parsed.port() == (parsed.https() ? 443 : 80);
-    if (text.find_first_of("%?#@") == std::string::npos && !written_default_port) return text;
+    if (is_canonical(parsed)) return text;
     const urls::url_view v = urls::parse_uri(parsed.str()).value();
     std::string out;
     out.reserve(parsed.str().size());

@@ -97,5 +97,8 @@ std::string canonicalize_url(std::string_view url, bool keep_fragment = false);
 /// `canonicalize_url` of an already parsed URL (skips parsing it again when it is already in
 /// canonical form: no query, fragment, user info, percent sign or written default port).
 std::string canonicalize_url(const HttpUrl& url, bool keep_fragment = false);
+/// True if `canonicalize_url(url)` is `url.str()` (a sufficient test, not a necessary one: it
+/// says false for any URL with a query, fragment, user info or percent sign).
+bool is_canonical(const HttpUrl& url) noexcept;
 
 }  // namespace interloop::spider

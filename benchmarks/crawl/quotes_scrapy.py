@@ -1,9 +1,9 @@
 """The Scrapy row of the crawl benchmark (run_crawl_bench.py): the example spider, in Scrapy.
 
 Starts at "/" of the site given by `-a base=http://127.0.0.1:PORT`, scrapes every div.quote
-(text, author, tags) with CSS selectors and follows every `a::attr(href)` through
-response.follow, staying on 127.0.0.1 (the site's offsite link is dropped by the offsite
-middleware). Run with Debian's Scrapy:
+with CSS selectors into the items docs/examples/quotes_spider.hpp yields (text, author, tags,
+page URL) and follows every `a::attr(href)` through response.follow, staying on 127.0.0.1 (the
+site's offsite link is dropped by the offsite middleware). Run with Debian's Scrapy:
 
     /usr/bin/python3 -m scrapy runspider quotes_scrapy.py -a base=URL -a stats=FILE -O items.jsonl
 
@@ -49,6 +49,7 @@ class QuotesSpider(scrapy.Spider):
                 "text": quote.css("span.text::text").get(),
                 "author": quote.css("small.author::text").get(),
                 "tags": quote.css("a.tag::text").getall(),
+                "page": response.url,
             }
         for href in response.css("a::attr(href)").getall():
             yield response.follow(href, callback=self.parse)
