@@ -110,6 +110,10 @@ void Crawler::schedule(Request request) {
     engine_->schedule(std::move(request));
 }
 
+Deferred<Response> Crawler::fetch(Request request) {
+    return engine_->fetch(std::move(request));
+}
+
 bool Crawler::running() const noexcept {
     return engine_->open_now() || engine_->closing();
 }

@@ -92,6 +92,15 @@ public:
     /// Ignored, with a warning, when the spider is not open.
     void schedule(Request request);
 
+    /// Downloads `request` now, for the caller (Scrapy's `engine.download`, the inline fetch of
+    /// scrapy-inline-requests): through the downloader middlewares (retries included) but not
+    /// the scheduler or the duplicate filter, within the concurrency limits. Fires with the
+    /// final response, whatever its status, or fails with the download's error; until then the
+    /// spider stays open. Cancelling the Deferred cancels the download. If the spider closes
+    /// first, the Deferred fails (DownloadError "cancelled"); if it is not open, it fails at
+    /// once (std::logic_error).
+    Deferred<Response> fetch(Request request);
+
     /// True between `crawl()` and the spider's close.
     bool running() const noexcept;
     /// The close reason, once closing has started.

@@ -108,7 +108,7 @@ void Engine::pump() {
     in_pump_ = true;
     while (!needs_backout()) {
         if (auto request = scheduler_.next()) {
-            download(std::move(*request));
+            download(std::move(*request), nullptr);
         } else if (!feed_start_request()) {
             break;
         }
@@ -145,37 +145,55 @@ void Engine::schedule(Request request) {
     if (!in_pump_) wake();
 }
 
-void Engine::download(Request request) {
+Deferred<Response> Engine::fetch(Request request) {
+    if (state_ != State::open)
+        return fail<Response>(Failure::from(
+            std::logic_error("Crawler::fetch: the spider is not open (" + request.url() + ")")));
+    auto target = std::make_shared<InlineFetch>();
+    target->result = Deferred<Response>([weak = std::weak_ptr<InlineFetch>(target)](auto&) {
+        if (auto fetch = weak.lock(); fetch && fetch->in_flight) fetch->in_flight->cancel();
+    });
+    Deferred<Response> result = target->result;
+    download(std::move(request), std::move(target));
+    return result;
+}
+
+void Engine::download(Request request, std::shared_ptr<InlineFetch> target) {
     ++downloads_in_progress_;
     std::size_t index = 0;
     try {
         for (; index < middlewares_.size(); ++index) {
             if (auto result = middlewares_[index].second->process_request(request)) {
                 // A made-up response still goes back through every process_response.
-                handle_download_result(std::move(*result), middlewares_.size());
+                handle_download_result(std::move(*result), std::move(target));
                 return;
             }
         }
     } catch (...) {
-        handle_download_failure(Failure(), std::make_shared<const Request>(std::move(request)));
+        handle_download_failure(Failure(), std::make_shared<const Request>(std::move(request)),
+                                std::move(target));
         return;
     }
-    downloader_->fetch(std::move(request))
-        .add_callbacks(
-            [this, alive = alive_](Response response) {
-                if (*alive) handle_download_result(std::move(response), middlewares_.size());
-            },
-            [this, alive = alive_](Failure failure) {
-                if (!*alive) return;
-                const auto* error = failure.get<DownloadError>();
-                std::shared_ptr<const Request> request = error ? error->shared_request() : nullptr;
-                handle_download_failure(std::move(failure), std::move(request));
-            });
+    Deferred<Response> fetched = downloader_->fetch(std::move(request));
+    if (target) target->in_flight = fetched;
+    fetched.add_callbacks(
+        [this, alive = alive_, target](Response response) {
+            if (target) target->in_flight.reset();
+            if (*alive) handle_download_result(std::move(response), target);
+        },
+        [this, alive = alive_, target](Failure failure) {
+            if (target) target->in_flight.reset();
+            if (!*alive) return;
+            const auto* error = failure.get<DownloadError>();
+            std::shared_ptr<const Request> request = error ? error->shared_request() : nullptr;
+            handle_download_failure(std::move(failure), std::move(request), target);
+        });
 }
 
-void Engine::handle_download_result(DownloadResult result, std::size_t end) {
+void Engine::handle_download_result(DownloadResult result, std::shared_ptr<InlineFetch> target) {
     try {
-        for (std::size_t i = end; i-- > 0 && std::holds_alternative<Response>(result);) {
+        for (std::size_t i = middlewares_.size();
+             i-- > 0 && std::holds_alternative<Response>(result);) {
             result =
                 middlewares_[i].second->process_response(std::move(std::get<Response>(result)));
         }
@@ -184,12 +202,22 @@ void Engine::handle_download_result(DownloadResult result, std::size_t end) {
         auto* response = std::get_if<Response>(&result);
         handle_download_failure(
             std::move(failure),
-            response ? std::make_shared<const Request>(response->request) : nullptr);
+            response ? std::make_shared<const Request>(response->request) : nullptr,
+            std::move(target));
         return;
     }
     try {
         if (auto* request = std::get_if<Request>(&result)) {
+            // A retry or a redirect: through the scheduler, or again at once for an inline
+            // fetch (whose caller waits for this request's final response).
+            if (target && state_ == State::open) {
+                download_done();
+                return download(std::move(*request), std::move(target));
+            }
             if (state_ == State::open) schedule(std::move(*request));
+        } else if (target) {
+            if (!target->result.called())
+                target->result.callback(std::move(std::get<Response>(result)));
         } else if (state_ == State::open) {
             Response& response = std::get<Response>(result);
             crawler_.stats().inc_value("response_received_count");
@@ -204,13 +232,10 @@ void Engine::handle_download_result(DownloadResult result, std::size_t end) {
     download_done();
 }
 
-void Engine::handle_download_failure(Failure failure, std::shared_ptr<const Request> request) {
-    if (state_ != State::open) {  // cancelled by the close: nothing to report
-        download_done();
-        return;
-    }
+void Engine::handle_download_failure(Failure failure, std::shared_ptr<const Request> request,
+                                     std::shared_ptr<InlineFetch> target) {
     std::optional<DownloadResult> recovered;
-    if (request) {
+    if (request && state_ == State::open) {
         try {
             for (std::size_t i = middlewares_.size(); i-- > 0 && !recovered;)
                 recovered = middlewares_[i].second->process_exception(*request, failure);
@@ -218,11 +243,13 @@ void Engine::handle_download_failure(Failure failure, std::shared_ptr<const Requ
             failure = Failure();
         }
     }
-    if (recovered) {
-        handle_download_result(std::move(*recovered), middlewares_.size());
-        return;
-    }
-    scraper_.scrape_failure(std::move(failure), std::move(request));
+    if (recovered) return handle_download_result(std::move(*recovered), std::move(target));
+    if (target) {
+        // The caller always hears of it, even when the close cancelled the download.
+        if (!target->result.called()) target->result.errback(std::move(failure));
+    } else if (state_ == State::open) {
+        scraper_.scrape_failure(std::move(failure), std::move(request));
+    }  // else: cancelled by the close, nothing to report
     download_done();
 }
 

@@ -39,6 +39,9 @@ public:
     void close(std::string reason);
     /// Sends `request` to the scheduler (Scrapy's `engine.crawl`).
     void schedule(Request request);
+    /// Downloads `request` through the downloader middlewares (not the scheduler), counting as
+    /// a download in progress; fires with the final response (any status) or fails.
+    Deferred<Response> fetch(Request request);
     /// Asks for a pass of the loop in the next reactor turn (coalesced).
     void wake();
     /// Something the close waits for has finished (checked only while closing).
@@ -59,14 +62,20 @@ public:
 
 private:
     enum class State { created, open, closing, closed };
-    class DownloadPath;
+    /// An inline fetch: who waits for its response, and the download it is waiting on.
+    struct InlineFetch {
+        Deferred<Response> result;
+        std::optional<Deferred<Response>> in_flight;
+    };
 
     void pump();
     bool needs_backout() const noexcept;
     bool feed_start_request();
-    void download(Request request);
-    void handle_download_result(DownloadResult result, std::size_t first_middleware);
-    void handle_download_failure(Failure failure, std::shared_ptr<const Request> request);
+    // `target` is null for the crawl's own downloads (their results go to the scraper).
+    void download(Request request, std::shared_ptr<InlineFetch> target);
+    void handle_download_result(DownloadResult result, std::shared_ptr<InlineFetch> target);
+    void handle_download_failure(Failure failure, std::shared_ptr<const Request> request,
+                                 std::shared_ptr<InlineFetch> target);
     void download_done();
     void spider_is_idle();
     void arm_idle_recheck();
