@@ -74,12 +74,10 @@ int run_crawl(Spider& spider, const Settings& settings,
     if (settings.contains("LOG_LEVEL")) apply_log_level(settings);
     LibeventReactor reactor;
     std::unique_ptr<Crawler> crawler;
-    std::optional<Deferred<void>> finished;
     int code = react(reactor, [&](Reactor&) -> Deferred<void> {
         crawler = std::make_unique<Crawler>(reactor, spider, settings);
         if (setup) setup(*crawler);
         Deferred<void> done;
-        finished = done;
         // SIGINT/SIGTERM stop the reactor gracefully: close the spider first, and let the
         // stop wait until it has closed (a second signal crashes the loop instead).
         reactor.add_shutdown_trigger([&crawler, done]() mutable -> Deferred<void> {

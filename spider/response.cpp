@@ -34,11 +34,17 @@ const Selector& Response::selector() const {
     return *selector_;
 }
 
+std::optional<Request> Response::follow_plain(std::string_view href) const {
+    // Most links on a page are plain paths: join them without parsing (a string copy instead
+    // of three URL parses). Only against the request's URL, whose parts are known.
+    if (url != request.url()) return std::nullopt;
+    auto joined = request.http_url().join_plain_reference(href);
+    if (!joined) return std::nullopt;
+    return Request(std::move(*joined));
+}
+
 Request Response::follow(std::string_view href) const {
-    if (url == request.url()) {
-        if (auto joined = request.http_url().join_plain_reference(href))
-            return Request(std::move(*joined));
-    }
+    if (auto plain = follow_plain(href)) return std::move(*plain);
     return Request(urljoin(href));
 }
 
@@ -49,12 +55,7 @@ Request Response::follow(std::string_view href, RequestCallback callback) const 
 }
 
 std::optional<Request> Response::try_follow(std::string_view href, std::string* why) const {
-    // Most links on a page are plain absolute paths: join them without parsing (the common
-    // case costs a string copy instead of three URL parses).
-    if (url == request.url()) {
-        if (auto joined = request.http_url().join_plain_reference(href))
-            return Request(std::move(*joined));
-    }
+    if (auto plain = follow_plain(href)) return plain;
     auto joined = try_urljoin(url, href, why);
     if (!joined) return std::nullopt;
     return Request::try_make(*joined, why);

@@ -70,6 +70,8 @@ public:
     std::optional<Request> try_follow(std::string_view href, std::string* why = nullptr) const;
 
 private:
+    std::optional<Request> follow_plain(std::string_view href) const;
+
     mutable std::shared_ptr<const Selector> selector_;
 };
 

@@ -60,9 +60,7 @@ Engine::~Engine() {
 
 void Engine::add_downloader_middleware(std::unique_ptr<DownloaderMiddleware> middleware,
                                        int order) {
-    auto at = std::upper_bound(middlewares_.begin(), middlewares_.end(), order,
-                               [](int o, const auto& entry) { return o < entry.first; });
-    middlewares_.emplace(at, order, std::move(middleware));
+    insert_ordered(middlewares_, std::move(middleware), order);
 }
 
 Deferred<std::string> Engine::open() {

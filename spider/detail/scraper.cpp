@@ -18,13 +18,6 @@ namespace {
 
 constexpr std::string_view logger = "interloop.scraper";
 
-template <class T>
-void insert_ordered(Ordered<T>& list, std::unique_ptr<T> component, int order) {
-    auto at = std::upper_bound(list.begin(), list.end(), order,
-                               [](int o, const auto& entry) { return o < entry.first; });
-    list.emplace(at, order, std::move(component));
-}
-
 std::string referer_of(const Request& request) {
     std::string referer(request.headers.get("Referer").value_or("None"));
     return referer;

@@ -1,6 +1,7 @@
 #pragma once
 // Scraper: calls spider callbacks and errbacks, and sends their outputs on (Scrapy's Scraper).
 
+#include <algorithm>
 #include <cstddef>
 #include <list>
 #include <memory>
@@ -26,6 +27,14 @@ class Engine;
 /// Components ordered by their number, stable for equal numbers.
 template <class T>
 using Ordered = std::vector<std::pair<int, std::unique_ptr<T>>>;
+
+/// Adds `component` after every component whose number is not greater than `order`.
+template <class T>
+void insert_ordered(Ordered<T>& list, std::unique_ptr<T> component, int order) {
+    auto at = std::upper_bound(list.begin(), list.end(), order,
+                               [](int o, const auto& entry) { return o < entry.first; });
+    list.emplace(at, order, std::move(component));
+}
 
 /// One response (or failed request) being scraped: from the callback's call until every
 /// output it produced went through the spider middlewares and, for items, the pipelines. Its
