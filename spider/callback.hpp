@@ -6,6 +6,7 @@
 
 #include "reactor/deferred.hpp"
 #include "spider/item.hpp"
+#include "spider/output_stream.hpp"
 
 namespace interloop::spider {
 
@@ -15,7 +16,12 @@ namespace interloop::spider {
 /// * `Outputs` — a plain callback: the items and requests, all known when it returns;
 /// * `Deferred<Outputs>` — a Deferred callback: its outputs come when the Deferred fires, and
 ///   the response counts as in progress until then (the spider does not close meanwhile).
-///   A failed Deferred is handled like an exception thrown by a plain callback.
+///   A failed Deferred is handled like an exception thrown by a plain callback;
+/// * `OutputStream` — a coroutine callback: a function returning `CallbackResult` (or
+///   `OutputStream`) that uses `co_yield`/`co_await` is one. Each output is processed as it is
+///   yielded; the response counts as in progress until the body ended and every output it
+///   yielded was processed, however long it awaits in between. An exception it throws is
+///   handled like one from a plain callback; what it yielded before is kept.
 ///
 /// ```cpp
 /// CallbackResult parse(const Response& page) {
@@ -26,23 +32,34 @@ namespace interloop::spider {
 /// CallbackResult parse_later(const Response& page) {
 ///     return api.lookup(page.url).add_callback([](Info info) { return Outputs{...}; });
 /// }
+/// CallbackResult parse_stream(const Response& page) {
+///     Info info = co_await api.lookup(page.url);            // coroutine
+///     co_yield Item{{"name", info.name}};
+/// }
 /// ```
 class CallbackResult {
 public:
+    /// Makes a function returning CallbackResult a coroutine callback (an OutputStream).
+    using promise_type = detail::StreamPromise;
+
     /// No outputs.
     CallbackResult() = default;
     /// Outputs produced at once.
     CallbackResult(Outputs outputs) noexcept : value_(std::move(outputs)) {}
     /// Outputs produced later.
     CallbackResult(Deferred<Outputs> outputs) noexcept : value_(std::move(outputs)) {}
+    /// Outputs produced one at a time by a coroutine.
+    CallbackResult(OutputStream stream) noexcept : value_(std::move(stream)) {}
 
     /// The outputs, if they were produced at once.
     Outputs* outputs() noexcept { return std::get_if<Outputs>(&value_); }
     /// The Deferred of the outputs, if they come later.
     Deferred<Outputs>* deferred() noexcept { return std::get_if<Deferred<Outputs>>(&value_); }
+    /// The coroutine, if the outputs are yielded one at a time.
+    OutputStream* stream() noexcept { return std::get_if<OutputStream>(&value_); }
 
 private:
-    std::variant<Outputs, Deferred<Outputs>> value_;
+    std::variant<Outputs, Deferred<Outputs>, OutputStream> value_;
 };
 
 }  // namespace interloop::spider

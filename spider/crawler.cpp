@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "bridge/asio_reactor.hpp"
+#include "reactor/deferred_list.hpp"
+#include "reactor/errors.hpp"
 #include "spider/detail/engine.hpp"
 #include "spider/feed_export.hpp"
 #include "spider/log_stats.hpp"
@@ -48,6 +51,9 @@ Settings Crawler::merged_settings(const Spider& spider, const Settings& given) {
 
 Crawler::Crawler(Reactor& reactor, Spider& spider, Settings settings)
     : time_(reactor), spider_(spider), settings_(merged_settings(spider, settings)) {
+    stream_context_.reactor = &reactor;
+    if (auto* asio_reactor = dynamic_cast<AsioReactor*>(&reactor))
+        stream_context_.executor = asio_reactor->executor();
     engine_ = std::make_unique<detail::Engine>(
         *this, std::make_unique<Downloader>(reactor, downloader_settings(settings_)));
     install_builtins();
@@ -112,6 +118,23 @@ void Crawler::schedule(Request request) {
 
 Deferred<Response> Crawler::fetch(Request request) {
     return engine_->fetch(std::move(request));
+}
+
+Deferred<std::vector<Response>> Crawler::fetch_all(std::vector<Request> requests) {
+    std::vector<Deferred<Response>> fetches;
+    fetches.reserve(requests.size());
+    for (Request& request : requests) fetches.push_back(fetch(std::move(request)));
+    return gather_results(fetches, true).add_errback([fetches](const Failure& failure) mutable {
+        for (auto& other : fetches) other.cancel();  // pointless now; fired ones ignore it
+        const auto* first = failure.get<FirstError>();
+        return first ? first->failure() : failure;
+    });
+}
+
+void Crawler::set_executor(boost::asio::any_io_executor executor) {
+    if (!stream_context_.reactor)
+        throw std::logic_error("Crawler::set_executor: this Crawler has no Reactor");
+    stream_context_.executor = std::move(executor);
 }
 
 bool Crawler::running() const noexcept {

@@ -100,6 +100,17 @@ public:
     /// first, the Deferred fails (DownloadError "cancelled"); if it is not open, it fails at
     /// once (std::logic_error).
     Deferred<Response> fetch(Request request);
+    /// Several inline downloads at once: the responses in the order of `requests`, or the
+    /// first failure (its own exception, not wrapped), which cancels the downloads still in
+    /// flight. Cancelling the Deferred cancels them all.
+    Deferred<std::vector<Response>> fetch_all(std::vector<Request> requests);
+
+    /// Lets coroutine callbacks `co_await` Asio awaitables, run on `executor` (two-loop mode:
+    /// another thread's io_context). A Crawler on an AsioReactor uses the reactor's own
+    /// executor without this call. Needs the Crawler made with a Reactor (not a bare clock).
+    void set_executor(boost::asio::any_io_executor executor);
+    /// What coroutine callbacks of this crawl await with.
+    const StreamContext& stream_context() const noexcept { return stream_context_; }
 
     /// True between `crawl()` and the spider's close.
     bool running() const noexcept;
@@ -120,6 +131,7 @@ private:
     void install_builtins();
 
     ReactorTime& time_;
+    StreamContext stream_context_;
     Spider& spider_;
     Settings settings_;
     StatsCollector stats_;

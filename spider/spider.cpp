@@ -25,6 +25,24 @@ std::vector<Request> Spider::start_requests() {
     return requests;
 }
 
+OutputStream Spider::start() {
+    for (Request& request : start_requests()) co_yield std::move(request);
+}
+
+Deferred<Response> Spider::fetch(Request request) {
+    if (!crawler_)
+        return fail<Response>(std::logic_error("Spider::fetch: the spider " + name_ +
+                                                " is not crawling"));
+    return crawler_->fetch(std::move(request));
+}
+
+Deferred<std::vector<Response>> Spider::fetch_all(std::vector<Request> requests) {
+    if (!crawler_)
+        return fail<std::vector<Response>>(
+            std::logic_error("Spider::fetch_all: the spider " + name_ + " is not crawling"));
+    return crawler_->fetch_all(std::move(requests));
+}
+
 CallbackResult Spider::parse(const Response& response) {
     throw std::logic_error("Spider " + name_ + " has no parse() for <" + response.url +
                            ">: override Spider::parse or give the request a callback");

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "reactor/deferred.hpp"
 #include "spider/callback.hpp"
 #include "spider/response.hpp"
 #include "spider/settings.hpp"
@@ -51,15 +52,30 @@ public:
     /// given to the Crawler (the command line's `-s`).
     Settings custom_settings;
 
-    /// The first requests of the crawl. The default makes one GET request per `start_urls`
-    /// entry, with `dont_filter` set (as Scrapy does); a malformed URL is logged and counted
-    /// (`start_requests/invalid_url`) by the engine, not thrown.
+    /// What the crawl starts with (Scrapy 2.13's `async def start`): a coroutine that yields
+    /// requests (scheduled after the start-request middlewares) and items (to the pipelines,
+    /// with no response), and may await anything a coroutine callback may. The engine reads
+    /// it lazily: one output when the scheduler has nothing to download and the concurrency
+    /// limits allow, so it interleaves with downloads. While it awaits, the spider stays open.
+    /// If it throws, what it yielded before is still crawled, the error is logged and counted
+    /// (`spider_exceptions/<type>`) and the spider closes with reason "start_error" when
+    /// idle; a CloseSpider closes it with its reason. The default yields `start_requests()`.
+    virtual OutputStream start();
+    /// The first requests of the crawl, all at once (what the default `start` yields). The
+    /// default makes one GET request per `start_urls` entry, with `dont_filter` set (as Scrapy
+    /// does); a malformed URL is logged and counted (`start_requests/invalid_url`), not thrown.
     virtual std::vector<Request> start_requests();
     /// The callback of requests without one. The default fails (Scrapy's NotImplementedError).
     virtual CallbackResult parse(const Response& response);
 
     /// The crawler running this spider, or nullptr outside a crawl.
     Crawler* crawler() const noexcept { return crawler_; }
+
+    /// `crawler()->fetch(request)`: an inline download, for `co_await fetch(request)` in a
+    /// coroutine callback (see Crawler::fetch). Fails (std::logic_error) outside a crawl.
+    Deferred<Response> fetch(Request request);
+    /// `crawler()->fetch_all(requests)`: several inline downloads at once.
+    Deferred<std::vector<Response>> fetch_all(std::vector<Request> requests);
 
 private:
     friend class Crawler;

@@ -55,6 +55,7 @@ Engine::~Engine() {
         if (!close_reason_) close_reason_ = "shutdown";
         downloader_->close();
         scraper_.cancel_pending();
+        if (start_) start_->cancel();
     }
 }
 
@@ -74,12 +75,11 @@ Deferred<std::string> Engine::open() {
     for (auto& [order, middleware] : middlewares_) middleware->open_spider(crawler_);
     scraper_.open_spider();
     try {
-        start_requests_ = crawler_.spider().start_requests();
-    } catch (...) {
-        Failure failure;
-        log::emit(log::Level::error, logger, "Error while obtaining start requests: {}",
-                  failure.describe());
-        stats.inc_value("start_requests/error_count");
+        start_.emplace(crawler_.spider().start());
+        start_->bind(&crawler_.stream_context(), [this] { wake(); });
+    } catch (...) {  // a start() that is not a coroutine threw
+        start_failed_ = true;
+        scraper_.handle_start_error(Failure());
     }
     crawler_.signals().spider_opened.send(crawler_.spider());
     wake();
@@ -116,20 +116,37 @@ void Engine::pump() {
 }
 
 bool Engine::feed_start_request() {
-    while (next_start_ < start_requests_.size()) {
-        Request& request = start_requests_[next_start_++];
-        bool keep = scraper_.process_start_request(request);
-        Request taken = std::move(request);
-        if (next_start_ == start_requests_.size()) {
-            start_requests_.clear();  // release them all at once, when the last is taken
-            next_start_ = 0;
+    while (start_) {
+        switch (start_->advance()) {
+            case OutputStream::Step::pending:
+                return false;  // on_ready wakes the loop
+            case OutputStream::Step::done:
+                start_ended();
+                return false;
+            case OutputStream::Step::output:
+                break;
         }
-        if (keep) {
-            schedule(std::move(taken));
+        Output output = start_->take_output();
+        if (auto* item = std::get_if<Item>(&output)) {
+            scraper_.process_start_item(std::move(*item));
+            continue;
+        }
+        Request& request = std::get<Request>(output);
+        if (scraper_.process_start_request(request)) {
+            schedule(std::move(request));
             return true;
         }
     }
     return false;
+}
+
+void Engine::start_ended() {
+    std::exception_ptr error = start_->error();
+    start_.reset();
+    if (!error) return;
+    Failure failure(error);
+    if (!failure.check<CloseSpider>()) start_failed_ = true;
+    scraper_.handle_start_error(failure);
 }
 
 void Engine::schedule(Request request) {
@@ -261,7 +278,7 @@ void Engine::download_done() {
 
 bool Engine::idle() const noexcept {
     return state_ == State::open && downloads_in_progress_ == 0 && scheduler_.empty() &&
-           start_requests_left() == 0 && scraper_.idle();
+           !start_ && scraper_.idle();
 }
 
 void Engine::spider_is_idle() {
@@ -284,7 +301,7 @@ void Engine::spider_is_idle() {
     if (!idle()) return wake();  // a handler scheduled work (not all of it was filtered)
     if (keep_open) return arm_idle_recheck();
     // Called from the loop's pass, at the top of a reactor callback: close in this same turn.
-    begin_close("finished");
+    begin_close(start_failed_ ? "start_error" : "finished");
     tear_down();
 }
 
@@ -314,10 +331,12 @@ void Engine::begin_close(std::string reason) {
 void Engine::tear_down() {
     while (scheduler_.next()) {
     }
-    start_requests_.clear();
-    next_start_ = 0;
     downloader_->close();
     scraper_.cancel_pending();
+    if (start_) {
+        start_->cancel();  // a start() awaiting something: let that operation stop
+        start_.reset();
+    }
     // The cancellations may have finished the last work already (work_finished then queued
     // the end); otherwise work_finished ends it when the last pipeline is done.
     if (state_ == State::closing && downloads_in_progress_ == 0 && scraper_.idle()) {

@@ -53,9 +53,8 @@ public:
 
     /// Requests between the scheduler and the scraper: in the middlewares or the downloader.
     std::size_t downloads_in_progress() const noexcept { return downloads_in_progress_; }
-    std::size_t start_requests_left() const noexcept {
-        return start_requests_.size() - next_start_;
-    }
+    /// True until the spider's `start()` ended (or the close dropped it).
+    bool reading_start() const noexcept { return start_.has_value(); }
     std::size_t scheduled() const noexcept { return scheduler_.size(); }
     /// True when nothing at all is left to do.
     bool idle() const noexcept;
@@ -71,6 +70,7 @@ private:
     void pump();
     bool needs_backout() const noexcept;
     bool feed_start_request();
+    void start_ended();
     // `target` is null for the crawl's own downloads (their results go to the scraper).
     void download(Request request, std::shared_ptr<InlineFetch> target);
     void handle_download_result(DownloadResult result, std::shared_ptr<InlineFetch> target);
@@ -89,8 +89,8 @@ private:
     Scheduler scheduler_;
     Scraper scraper_;
     Ordered<DownloaderMiddleware> middlewares_;
-    std::vector<Request> start_requests_;
-    std::size_t next_start_ = 0;
+    std::optional<OutputStream> start_;  // the spider's start(), until it ended
+    bool start_failed_ = false;
     std::size_t downloads_in_progress_ = 0;
     std::size_t concurrent_requests_;
     std::size_t max_active_size_;

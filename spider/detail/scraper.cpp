@@ -85,6 +85,10 @@ Scraper::Job Scraper::start_job(ScrapeJob job) {
 void Scraper::finish_job(Job job) {
     active_bytes_ -= job->bytes;
     jobs_.erase(job);
+    notify_engine();
+}
+
+void Scraper::notify_engine() {
     if (engine_.closing())
         engine_.work_finished();
     else
@@ -147,6 +151,12 @@ void Scraper::take_result(Job job, CallbackResult result) {
         job->outputs = std::move(*outputs);
         return walk_outputs(job);
     }
+    if (OutputStream* stream = result.stream()) {
+        job->stream.emplace(std::move(*stream));
+        // The stream dies with the job: when on_ready runs, both are there.
+        job->stream->bind(&crawler_.stream_context(), [this, job] { walk_outputs(job); });
+        return walk_outputs(job);
+    }
     job->pending = *result.deferred();
     result.deferred()->add_callbacks(
         [this, job, alive = alive_](Outputs outputs) {
@@ -158,16 +168,31 @@ void Scraper::take_result(Job job, CallbackResult result) {
         [this, job, alive = alive_](const Failure& failure) {
             if (!*alive) return;
             job->pending.reset();
-            if (!(engine_.closing() && failure.check<CancelledError>()))
-                handle_spider_error(job, failure);
+            if (!cancelled_by_close(failure)) handle_spider_error(job, failure);
             finish_job(job);
         });
 }
 
 void Scraper::walk_outputs(Job job) {
-    // Re-entered when an output's Deferred fires inside process_output: the outer walk goes on.
-    if (job->walking) return;
+    // Re-entered when an output's Deferred fires inside process_output (or a coroutine moves
+    // on meanwhile): the outer walk goes round once more.
+    if (job->walking) {
+        job->walk_again = true;
+        return;
+    }
     job->walking = true;
+    do {
+        job->walk_again = false;
+        if (job->stream)
+            walk_stream(job);
+        else
+            walk_vector(job);
+    } while (job->walk_again);
+    job->walking = false;
+    if (job_done(*job)) finish_job(job);
+}
+
+void Scraper::walk_vector(Job job) {
     while (job->next_output < job->outputs.size() && job->outputs_in_flight < concurrent_items_) {
         Output& output = job->outputs[job->next_output++];
         if (auto later = process_output(job, output)) {
@@ -179,8 +204,53 @@ void Scraper::walk_outputs(Job job) {
             });
         }
     }
-    job->walking = false;
-    if (job->next_output == job->outputs.size() && job->outputs_in_flight == 0) finish_job(job);
+}
+
+void Scraper::walk_stream(Job job) {
+    OutputStream& stream = *job->stream;
+    while (!job->stream_ended && job->outputs_in_flight < concurrent_items_) {
+        switch (stream.advance()) {
+            case OutputStream::Step::pending:
+                return;  // on_ready walks again
+            case OutputStream::Step::done:
+                return stream_ended(job);
+            case OutputStream::Step::output:
+                break;
+        }
+        auto output = job->yielded.insert(job->yielded.end(), stream.take_output());
+        auto later = process_output(job, *output);
+        if (!later) {
+            job->yielded.erase(output);
+            continue;
+        }
+        ++job->outputs_in_flight;
+        later->add_both([this, job, output, alive = alive_](const Outcome<void>&) {
+            if (!*alive) return;
+            job->yielded.erase(output);
+            --job->outputs_in_flight;
+            walk_outputs(job);
+        });
+    }
+}
+
+void Scraper::stream_ended(Job job) {
+    job->stream_ended = true;
+    if (std::exception_ptr error = job->stream->error()) {
+        Failure failure(error);
+        if (!cancelled_by_close(failure)) handle_spider_error(job, failure);
+    }
+}
+
+bool Scraper::job_done(const ScrapeJob& job) const noexcept {
+    if (job.outputs_in_flight > 0) return false;
+    return job.stream ? job.stream_ended : job.next_output == job.outputs.size();
+}
+
+bool Scraper::cancelled_by_close(const Failure& failure) const {
+    if (!engine_.closing()) return false;
+    if (failure.check<CancelledError>()) return true;
+    const auto* download = failure.get<DownloadError>();
+    return download && download->reason() == DownloadErrorReason::cancelled;
 }
 
 std::optional<Deferred<void>> Scraper::process_output(Job job, Output& output) {
@@ -197,12 +267,25 @@ std::optional<Deferred<void>> Scraper::process_output(Job job, Output& output) {
         if (engine_.open_now()) engine_.schedule(std::move(*request));
         return std::nullopt;
     }
-    return process_item(job, std::get<Item>(output));
+    return process_item(std::get<Item>(output), response);
 }
 
-std::optional<Deferred<void>> Scraper::process_item(Job job, Item& item) {
+void Scraper::process_start_item(Item item) {
+    auto stored = start_items_.insert(start_items_.end(), std::move(item));
+    auto later = process_item(*stored, nullptr);
+    if (!later) {
+        start_items_.erase(stored);
+        return;
+    }
+    later->add_both([this, stored, alive = alive_](const Outcome<void>&) {
+        if (!*alive) return;
+        start_items_.erase(stored);
+        notify_engine();
+    });
+}
+
+std::optional<Deferred<void>> Scraper::process_item(Item& item, const Response* response) {
     ++items_in_progress_;
-    const Response* response = job->response_or_null();
     std::optional<Deferred<void>> later;
     try {
         later = run_pipelines(0, item, response);
@@ -268,6 +351,14 @@ void Scraper::handle_spider_error(Job job, const Failure& failure) {
     crawler_.signals().spider_error.send(failure, job->response_or_null());
 }
 
+void Scraper::handle_start_error(const Failure& failure) {
+    if (const auto* close = failure.get<CloseSpider>()) return engine_.close(close->reason());
+    log::emit(log::Level::error, logger, "Error while reading start requests: {}",
+              failure.describe());
+    crawler_.stats().inc_value("spider_exceptions/" + failure.type_name());
+    crawler_.signals().spider_error.send(failure, nullptr);
+}
+
 void Scraper::handle_unprocessed_failure(const Failure& failure, const Request* request) {
     if (const auto* close = failure.get<CloseSpider>()) return engine_.close(close->reason());
     if (failure.check<HttpError>()) return;  // the HTTP error middleware logged and counted it
@@ -282,10 +373,16 @@ void Scraper::handle_unprocessed_failure(const Failure& failure, const Request* 
 }
 
 void Scraper::cancel_pending() {
+    // Collected first: a cancellation may finish its job, and others with it.
     std::vector<Deferred<Outputs>> pending;
-    for (ScrapeJob& job : jobs_)
+    std::vector<UniqueFunction<void()>> awaits;
+    for (ScrapeJob& job : jobs_) {
         if (job.pending) pending.push_back(*job.pending);
+        if (job.stream)
+            if (auto cancel = job.stream->canceller()) awaits.push_back(std::move(cancel));
+    }
     for (auto& deferred : pending) deferred.cancel();
+    for (auto& cancel : awaits) cancel();
 }
 
 }  // namespace interloop::spider::detail

@@ -1,0 +1,203 @@
+#pragma once
+// How an OutputStream runs: its promise, its awaiters, and the resumptions from Deferreds.
+
+#include <stdexcept>
+#include <type_traits>
+
+#include "bridge/as_deferred.hpp"
+#include "reactor/outcome.hpp"
+
+namespace interloop::spider::detail {
+
+/// Outlives the frame: a Deferred's callback reaches the coroutine through it, and finds it
+/// null once the frame is gone.
+struct StreamLink {
+    std::coroutine_handle<StreamPromise> handle;
+};
+
+/// One counted reference on a Deferred's chain, whatever its type.
+class ChainRef {
+public:
+    explicit ChainRef(interloop::detail::ChainState* chain) noexcept : chain_(chain) {
+        interloop::detail::add_ref(chain_);
+    }
+    ChainRef(ChainRef&& other) noexcept : chain_(std::exchange(other.chain_, nullptr)) {}
+    ChainRef& operator=(ChainRef&&) = delete;
+    ~ChainRef() {
+        if (chain_) interloop::detail::release(chain_);
+    }
+    void cancel() { interloop::detail::cancel(*chain_); }
+
+private:
+    interloop::detail::ChainState* chain_;
+};
+
+template <class A>
+struct is_asio_awaitable : std::false_type {};
+template <class T, class Executor>
+struct is_asio_awaitable<boost::asio::awaitable<T, Executor>> : std::true_type {};
+
+struct StreamPromise {
+    std::optional<Output> current;  // yielded, not taken yet
+    std::exception_ptr error;
+    bool finished = false;
+    bool suspended = false;  // awaiting something not ready
+    interloop::detail::ChainState* awaiting = nullptr;  // not owned; cleared when it fires
+    const StreamContext* context = nullptr;
+    UniqueFunction<void()> on_ready;
+    std::shared_ptr<StreamLink> link;  // made at the first suspension
+
+    StreamPromise() = default;
+    StreamPromise(const StreamPromise&) = delete;
+    ~StreamPromise() {
+        if (link) link->handle = nullptr;
+    }
+
+    OutputStream get_return_object() noexcept {
+        return OutputStream(std::coroutine_handle<StreamPromise>::from_promise(*this));
+    }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    void return_void() noexcept { finished = true; }
+    void unhandled_exception() noexcept {
+        error = std::current_exception();
+        finished = true;
+    }
+    std::suspend_always yield_value(Output output) {
+        current.emplace(std::move(output));
+        return {};
+    }
+
+    template <class U>
+    auto await_transform(Deferred<U> awaited);
+    template <class T, class Executor>
+    auto await_transform(boost::asio::awaitable<T, Executor> awaitable);
+    template <class A>
+    requires(!IsDeferred<A> && !is_asio_awaitable<std::decay_t<A>>::value) void await_transform(
+        A&&) = delete;  // a coroutine callback awaits Deferreds and asio::awaitables only
+
+    /// Called by an awaited Deferred's callback: runs the body on, then tells the consumer
+    /// if it has an output or ended (not if it awaits again).
+    void resume_from_callback() {
+        suspended = false;
+        std::coroutine_handle<StreamPromise>::from_promise(*this).resume();
+        if (suspended || !on_ready) return;
+        // The consumer may destroy the stream from on_ready: call it from outside the frame.
+        std::shared_ptr<StreamLink> alive = link;
+        UniqueFunction<void()> notify = std::move(on_ready);
+        notify();
+        if (alive->handle) alive->handle.promise().on_ready = std::move(notify);
+    }
+
+    std::shared_ptr<StreamLink>& shared_link() {
+        if (!link)
+            link = std::make_shared<StreamLink>(
+                StreamLink{std::coroutine_handle<StreamPromise>::from_promise(*this)});
+        return link;
+    }
+};
+
+/// `co_await d` in a stream. Holds no reference to an unfired `d`, so a producer that drops
+/// it fails the await with DroppedDeferredError instead of leaving the stream waiting forever.
+template <class U>
+class StreamAwaiter {
+public:
+    explicit StreamAwaiter(Deferred<U> awaited) : awaited_(std::move(awaited)) {}
+
+    bool await_ready() const noexcept { return false; }
+
+    bool await_suspend(std::coroutine_handle<StreamPromise> h) {
+        StreamPromise& promise = h.promise();
+        registering_ = true;
+        interloop::detail::ChainState* chain = &awaited_.state();
+        {
+            Deferred<U> awaited = std::move(awaited_);
+            awaited.add_both([link = promise.shared_link(), this](Outcome<U> outcome) {
+                StreamLink& target = *link;
+                if (!target.handle) return;  // the stream is gone
+                result_.emplace(std::move(outcome));
+                if (registering_) return;  // it had its result already: no suspension
+                target.handle.promise().awaiting = nullptr;
+                target.handle.promise().resume_from_callback();
+            });
+        }  // dropping the last handle of an unfired Deferred fails it at once
+        registering_ = false;
+        if (result_) return false;
+        promise.awaiting = chain;
+        promise.suspended = true;
+        return true;
+    }
+
+    U await_resume() {
+        if constexpr (std::is_void_v<U>)
+            result_->value();
+        else
+            return std::move(*result_).value();
+    }
+
+private:
+    Deferred<U> awaited_;
+    std::optional<Outcome<U>> result_;
+    bool registering_ = false;
+};
+
+template <class U>
+auto StreamPromise::await_transform(Deferred<U> awaited) {
+    return StreamAwaiter<U>(std::move(awaited));
+}
+
+template <class T, class Executor>
+auto StreamPromise::await_transform(boost::asio::awaitable<T, Executor> awaitable) {
+    if (!context || !context->reactor || !context->executor)
+        throw std::logic_error(
+            "co_await of an asio::awaitable in a spider callback: the Crawler has no Asio "
+            "executor (run it on an AsioReactor, or call Crawler::set_executor)");
+    return StreamAwaiter<T>(as_deferred(*context->reactor, *context->executor, std::move(awaitable)));
+}
+
+}  // namespace interloop::spider::detail
+
+namespace interloop::spider {
+
+inline OutputStream::~OutputStream() {
+    if (handle_) handle_.destroy();
+}
+
+inline void OutputStream::bind(const StreamContext* context, UniqueFunction<void()> on_ready) {
+    handle_.promise().context = context;
+    handle_.promise().on_ready = std::move(on_ready);
+}
+
+inline OutputStream::Step OutputStream::advance() {
+    detail::StreamPromise& promise = handle_.promise();
+    if (promise.current) return Step::output;
+    if (promise.finished) return Step::done;
+    if (promise.suspended) return Step::pending;
+    handle_.resume();
+    if (promise.current) return Step::output;
+    if (promise.finished) return Step::done;
+    return Step::pending;
+}
+
+inline Output OutputStream::take_output() {
+    detail::StreamPromise& promise = handle_.promise();
+    Output output = std::move(*promise.current);
+    promise.current.reset();
+    return output;
+}
+
+inline bool OutputStream::pending() const noexcept { return handle_.promise().suspended; }
+inline bool OutputStream::done() const noexcept { return handle_.promise().finished; }
+inline std::exception_ptr OutputStream::error() const noexcept { return handle_.promise().error; }
+
+inline void OutputStream::cancel() {
+    if (auto cancel_awaited = canceller()) cancel_awaited();
+}
+
+inline UniqueFunction<void()> OutputStream::canceller() const {
+    interloop::detail::ChainState* chain = handle_.promise().awaiting;
+    if (!chain) return {};
+    return [awaited = detail::ChainRef(chain)]() mutable { awaited.cancel(); };
+}
+
+}  // namespace interloop::spider
