@@ -34,7 +34,8 @@ namespace interloop::spider {
 /// }
 /// CallbackResult parse_stream(const Response& page) {
 ///     Info info = co_await api.lookup(page.url);            // coroutine
-///     co_yield Item{{"name", info.name}};
+///     Item item{{"name", info.name}};   // (g++ 12: no braced lists inside co_yield)
+///     co_yield std::move(item);
 /// }
 /// ```
 class CallbackResult {

@@ -37,7 +37,8 @@ struct StreamPromise;
 ///     co_await defer_later(clock, 3s);                  // any Deferred<T>
 ///     co_await timer.async_wait(asio::use_awaitable);   // any asio::awaitable<T>
 ///     Response detail = co_await fetch(Request(url));   // an inline download
-///     co_yield Item{{"title", detail.css("h1::text").get().value_or("")}};
+///     Item item{{"title", detail.css("h1::text").get().value_or("")}};
+///     co_yield std::move(item);   // g++ 12 rejects a braced list inside co_yield/co_await
 ///     co_yield page.follow("/next");
 /// }
 /// ```
@@ -65,8 +66,7 @@ public:
         done,     ///< the body ended: `error()` says how
     };
 
-    OutputStream(OutputStream&& other) noexcept
-        : handle_(std::exchange(other.handle_, nullptr)) {}
+    OutputStream(OutputStream&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
     OutputStream& operator=(OutputStream other) noexcept {
         std::swap(handle_, other.handle_);
         return *this;

@@ -31,8 +31,8 @@ OutputStream Spider::start() {
 
 Deferred<Response> Spider::fetch(Request request) {
     if (!crawler_)
-        return fail<Response>(std::logic_error("Spider::fetch: the spider " + name_ +
-                                                " is not crawling"));
+        return fail<Response>(
+            std::logic_error("Spider::fetch: the spider " + name_ + " is not crawling"));
     return crawler_->fetch(std::move(request));
 }
 

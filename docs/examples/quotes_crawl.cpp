@@ -1,14 +1,25 @@
 // quotes_crawl: the demo crawl. Without a URL it generates the quotes site, serves it on
-// 127.0.0.1, crawls it with QuotesSpider and checks the result against the site's manifest;
-// with a URL it crawls that site instead. Options as `scrapy crawl`: -o FILE, -s NAME=VALUE, -L.
+// 127.0.0.1, crawls it with the quotes spider and checks the result against the site's
+// manifest; with a URL it crawls that site instead. Options as `scrapy crawl`: -o FILE,
+// -s NAME=VALUE, -L; and `--style callback|deferred|coroutine`: the same spider written as a
+// plain callback (QuotesSpider, the default), a Deferred callback (QuotesDeferredSpider) or a
+// coroutine (QuotesCoroutineSpider). All three scrape the same items.
 
 #include <fmt/format.h>
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
 
+#include "docs/examples/quotes_coroutine_spider.hpp"
+#include "docs/examples/quotes_deferred_spider.hpp"
 #include "docs/examples/quotes_site/site.hpp"
 #include "docs/examples/quotes_site/site_server.hpp"
 #include "docs/examples/quotes_spider.hpp"
@@ -18,6 +29,39 @@ using namespace interloop;
 using namespace interloop::spider;
 
 namespace {
+
+/// The command line without `--style NAME` (or `--style=NAME`), and that NAME.
+struct StyleChoice {
+    std::string style = "callback";
+    std::vector<char*> rest;
+};
+
+StyleChoice take_style_option(std::span<char* const> arguments) {
+    StyleChoice choice;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        std::string_view arg = arguments[i];
+        if (arg == "--style") {
+            if (i + 1 >= arguments.size())
+                throw std::invalid_argument("option --style needs a value");
+            choice.style = arguments[++i];
+        } else if (arg.starts_with("--style=")) {
+            choice.style = arg.substr(8);
+        } else {
+            choice.rest.push_back(arguments[i]);
+        }
+    }
+    if (choice.style != "callback" && choice.style != "deferred" && choice.style != "coroutine")
+        throw std::invalid_argument(fmt::format(
+            "option --style: expected callback, deferred or coroutine, got '{}'", choice.style));
+    return choice;
+}
+
+/// The quotes spider written in `style` (callback, deferred or coroutine).
+std::unique_ptr<Spider> make_spider(std::string_view style, std::string url) {
+    if (style == "deferred") return std::make_unique<examples::QuotesDeferredSpider>(url);
+    if (style == "coroutine") return std::make_unique<examples::QuotesCoroutineSpider>(url);
+    return std::make_unique<examples::QuotesSpider>(url);
+}
 
 /// Compares the crawl's stats with what the site's manifest says a full crawl finds.
 bool check_against_manifest(const examples::Manifest& manifest, const StatsCollector& stats) {
@@ -49,10 +93,13 @@ bool check_against_manifest(const examples::Manifest& manifest, const StatsColle
 }  // namespace
 
 int main(int argc, char** argv) try {
-    CrawlOptions options = parse_crawl_options({argv + 1, argv + argc});
+    StyleChoice style = take_style_option({argv + 1, argv + argc});
+    CrawlOptions options = parse_crawl_options(style.rest);
     if (options.help || options.urls.size() > 1) {
         fmt::print(options.help ? stdout : stderr, "{}",
                    crawl_usage(argv[0]) +
+                       "  --style STYLE    the spider's style: callback (default), deferred or "
+                       "coroutine\n"
                        "Without URL: crawls a generated demo site served on 127.0.0.1 "
                        "(-s DEMO_PAGES=N listing pages, default 10).\n");
         return options.help ? 0 : 2;
@@ -73,10 +120,10 @@ int main(int argc, char** argv) try {
         url = options.urls.front();
     }
 
-    examples::QuotesSpider spider(url);
+    std::unique_ptr<Spider> spider = make_spider(style.style, url);
     StatsCollector final_stats;
     std::int64_t printed = 0;
-    int code = run_crawl(spider, options.settings, [&](Crawler& crawler) {
+    int code = run_crawl(*spider, options.settings, [&](Crawler& crawler) {
         if (site) {  // show a few items as they are scraped
             crawler.signals().item_scraped.connect([&](const Item& item, const Response*) {
                 if (++printed <= 3) fmt::print("item: {}\n", boost::json::serialize(item));
@@ -86,7 +133,8 @@ int main(int argc, char** argv) try {
             [&](Spider&, std::string_view) { final_stats = crawler.stats(); });
     });
     if (site && code == 0) {
-        fmt::print("... {} items in all\n", final_stats.get_int("item_scraped_count"));
+        fmt::print("... {} items in all ({} spider)\n", final_stats.get_int("item_scraped_count"),
+                   style.style);
         fmt::print("\nStats:\n{}\n", final_stats.to_json());
         if (!check_against_manifest(site->manifest, final_stats)) code = 1;
     }

@@ -277,8 +277,8 @@ void Engine::download_done() {
 }
 
 bool Engine::idle() const noexcept {
-    return state_ == State::open && downloads_in_progress_ == 0 && scheduler_.empty() &&
-           !start_ && scraper_.idle();
+    return state_ == State::open && downloads_in_progress_ == 0 && scheduler_.empty() && !start_ &&
+           scraper_.idle();
 }
 
 void Engine::spider_is_idle() {

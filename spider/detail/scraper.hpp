@@ -53,7 +53,7 @@ struct ScrapeJob {
     std::size_t outputs_in_flight = 0;  // items in pipelines, at most CONCURRENT_ITEMS
     bool walking = false;
     bool walk_again = false;  // asked to walk while walking
-    std::size_t bytes = 0;  // counted against the active-size limit
+    std::size_t bytes = 0;    // counted against the active-size limit
 
     /// The request whose callback or errback this job runs.
     const Request& source() const noexcept {
@@ -64,8 +64,8 @@ struct ScrapeJob {
 
 /// Runs callbacks and processes their outputs for the Engine. A response stays "active" (the
 /// spider does not close) until its callback — or the callback's Deferred, or its coroutine —
-/// is done and every output it produced is processed: requests handed to the engine, items through all
-/// pipelines, at most CONCURRENT_ITEMS items of one job in the pipelines at once.
+/// is done and every output it produced is processed: requests handed to the engine, items through
+/// all pipelines, at most CONCURRENT_ITEMS items of one job in the pipelines at once.
 ///
 /// The outputs are walked in order, inline: synchronous work (requests, items whose pipelines
 /// all finish at once) costs no Deferred and no reactor turn; an item whose pipeline returns
@@ -99,7 +99,8 @@ public:
     void handle_start_error(const Failure& failure);
 
     /// Cancels the Deferreds of callbacks still running and what suspended coroutines await
-    /// (they may catch it and go on). Outputs already produced are still processed (items already scraped are never lost; requests are dropped by the engine).
+    /// (they may catch it and go on). Outputs already produced are still processed (items already
+    /// scraped are never lost; requests are dropped by the engine).
     void cancel_pending();
 
     /// Jobs not finished (responses and failures being scraped).

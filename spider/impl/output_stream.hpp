@@ -41,7 +41,7 @@ struct StreamPromise {
     std::optional<Output> current;  // yielded, not taken yet
     std::exception_ptr error;
     bool finished = false;
-    bool suspended = false;  // awaiting something not ready
+    bool suspended = false;                             // awaiting something not ready
     interloop::detail::ChainState* awaiting = nullptr;  // not owned; cleared when it fires
     const StreamContext* context = nullptr;
     UniqueFunction<void()> on_ready;
@@ -152,7 +152,8 @@ auto StreamPromise::await_transform(boost::asio::awaitable<T, Executor> awaitabl
         throw std::logic_error(
             "co_await of an asio::awaitable in a spider callback: the Crawler has no Asio "
             "executor (run it on an AsioReactor, or call Crawler::set_executor)");
-    return StreamAwaiter<T>(as_deferred(*context->reactor, *context->executor, std::move(awaitable)));
+    return StreamAwaiter<T>(
+        as_deferred(*context->reactor, *context->executor, std::move(awaitable)));
 }
 
 }  // namespace interloop::spider::detail
@@ -186,9 +187,15 @@ inline Output OutputStream::take_output() {
     return output;
 }
 
-inline bool OutputStream::pending() const noexcept { return handle_.promise().suspended; }
-inline bool OutputStream::done() const noexcept { return handle_.promise().finished; }
-inline std::exception_ptr OutputStream::error() const noexcept { return handle_.promise().error; }
+inline bool OutputStream::pending() const noexcept {
+    return handle_.promise().suspended;
+}
+inline bool OutputStream::done() const noexcept {
+    return handle_.promise().finished;
+}
+inline std::exception_ptr OutputStream::error() const noexcept {
+    return handle_.promise().error;
+}
 
 inline void OutputStream::cancel() {
     if (auto cancel_awaited = canceller()) cancel_awaited();
