@@ -61,7 +61,8 @@ public:
             std::unique_ptr<Transport> transport);
     Crawler(const Crawler&) = delete;
     Crawler& operator=(const Crawler&) = delete;
-    /// Closes the spider if it is still open ("shutdown") without waiting for pipelines.
+    /// Closes the spider if it is still open ("shutdown") without waiting for pipelines;
+    /// what coroutines await is cancelled, and `crawl()`'s Deferred fires with the reason.
     ~Crawler();
 
     /// Adds a downloader middleware at position `order` (lower runs first on requests).

@@ -57,6 +57,16 @@ Engine::~Engine() {
         scraper_.cancel_pending();
         if (start_) start_->cancel();
     }
+    // crawl()'s Deferred never fails: destroyed before the close completed, it fires with the
+    // reason now rather than being dropped.
+    if (close_reason_ && !closed_.called()) {
+        try {
+            closed_.callback(std::string(*close_reason_));
+        } catch (...) {
+            log::emit(log::Level::error, logger, "Error in a crawl() callback at shutdown: {}",
+                      Failure().describe());
+        }
+    }
 }
 
 void Engine::add_downloader_middleware(std::unique_ptr<DownloaderMiddleware> middleware,
@@ -198,7 +208,12 @@ void Engine::download(Request request, std::shared_ptr<InlineFetch> target) {
         },
         [this, alive = alive_, target](Failure failure) {
             if (target) target->in_flight.reset();
-            if (!*alive) return;
+            if (!*alive) {
+                // The engine is being destroyed: the caller of an inline fetch still hears of
+                // it (a coroutine awaiting it would otherwise see its Deferred dropped).
+                if (target && !target->result.called()) target->result.errback(std::move(failure));
+                return;
+            }
             const auto* error = failure.get<DownloadError>();
             std::shared_ptr<const Request> request = error ? error->shared_request() : nullptr;
             handle_download_failure(std::move(failure), std::move(request), target);
