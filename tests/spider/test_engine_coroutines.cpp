@@ -1,10 +1,9 @@
 // Coroutine callbacks on the Clock: outputs processed as they are yielded (under
 // CONCURRENT_ITEMS), awaits that keep the spider open, exceptions and CloseSpider, the close's
 // cancellation of what they await, dropped and already-fired Deferreds, coroutine errbacks, the
-// three callback styles in one spider, spider_idle, and the exact close after the last of them.
+// three callback styles in one spider. (spider_idle and the exact close after the last
+// coroutine: test_engine_coroutines_idle.cpp.)
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value_from.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include "reactor/timeout.hpp"
 #include "spider/download_error.hpp"
 #include "spider/errors.hpp"
+#include "tests/spider/coroutine_testing.hpp"
 #include "tests/spider/engine_testing.hpp"
 
 using namespace interloop;
@@ -28,57 +28,6 @@ namespace {
 const std::string home = "http://site.test/";
 const std::string later = "http://site.test/later";
 const std::string slow = "http://site.test/slow";
-
-/// The Clock's step in `run_to`: a binary fraction, so sums of steps land on event times exactly.
-constexpr double tick = 1.0 / 1024;
-
-/// Advances the clock tick by tick up to `time`: each call runs at the time it is due.
-void run_to(ClockCrawl& crawl, double time) {
-    while (crawl.clock.seconds() < time) crawl.clock.advance(Duration(tick));
-}
-
-/// `Item{{key, value}}`, made outside the coroutine: g++ 12 rejects a braced initializer list
-/// in a `co_yield` expression ("array used as initializer").
-template <class V>
-Item item(std::string_view key, V value) {
-    return Item{{key, boost::json::value_from(value)}};
-}
-
-/// A pipeline that holds every item until the test releases it.
-class HoldingPipeline : public ItemPipeline {
-public:
-    ItemResult process_item(Item&, const Response*) override {
-        held.emplace_back();
-        max_in_flight = std::max(max_in_flight, in_flight());
-        return held.back();
-    }
-    std::size_t in_flight() const {
-        return std::size_t(std::count_if(held.begin(), held.end(),
-                                         [](const Deferred<void>& d) { return !d.called(); }));
-    }
-    void release_one() {
-        for (auto& d : held)
-            if (!d.called()) return d.callback();
-        BOOST_FAIL("nothing held");
-    }
-    std::vector<Deferred<void>> held;
-    std::size_t max_in_flight = 0;
-};
-
-/// Records the scraped items' `key` values, as text, in order.
-void record_items(ClockCrawl& crawl, std::vector<std::string>& into, std::string key) {
-    crawl.crawler->signals().item_scraped.connect([&into, key](const Item& item, const Response*) {
-        const auto& value = item.at(key);
-        into.push_back(value.is_string() ? std::string(value.as_string())
-                                         : boost::json::serialize(value));
-    });
-}
-
-std::size_t error_lines(const LogCapture& log) {
-    return std::size_t(std::count_if(log.lines.begin(), log.lines.end(), [](const auto& line) {
-        return line.level >= interloop::log::Level::error;
-    }));
-}
 
 }  // namespace
 
@@ -402,78 +351,6 @@ BOOST_AUTO_TEST_CASE(awaiting_an_asio_awaitable_without_an_executor_is_a_spider_
     BOOST_TEST(crawl.reason.value_or("open") == "finished");
     BOOST_TEST(crawl.stat("spider_exceptions/std::logic_error") == 1);
     BOOST_TEST(crawl.log.count("the Crawler has no Asio executor") == 1u);
-}
-
-BOOST_AUTO_TEST_CASE(work_scheduled_by_spider_idle_whose_coroutine_sleeps_keeps_the_spider_open) {
-    const std::string more = home + "more";
-    LambdaSpider spider;
-    ClockCrawl crawl(spider, {{home, {200, "home"}}, {more, {200, "more"}}},
-                     Settings{{"IDLE_RECHECK_INTERVAL", "2"}}, Duration(0.125));
-    std::vector<double> idle_times;
-    crawl.crawler->signals().spider_idle.connect([&](Spider&) {
-        idle_times.push_back(crawl.clock.seconds());
-        if (idle_times.size() == 1) crawl.crawler->schedule(Request(more));
-    });
-    spider.on_parse = [&](const Response& page) -> CallbackResult {
-        if (page.url != more) co_return;
-        co_await defer_later(crawl.clock, Duration(5.0));
-        co_yield item("n", 1);
-    };
-    crawl.start();
-    // 0.125: home parsed, idle, /more scheduled; 0.25: /more parsed, its coroutine sleeps 5 s.
-    run_to(crawl, 5.25 - tick);
-    BOOST_TEST(!crawl.reason.has_value());
-    BOOST_TEST(idle_times == std::vector<double>{0.125});  // not idle while it sleeps
-    run_to(crawl, 5.25);
-    BOOST_TEST(crawl.reason.value_or("open") == "finished");
-    BOOST_TEST(crawl.closed_at == 5.25);
-    BOOST_TEST((idle_times == std::vector<double>{0.125, 5.25}));
-    BOOST_TEST(crawl.stat("item_scraped_count") == 1);
-}
-
-BOOST_AUTO_TEST_CASE(a_coroutine_sleeping_past_the_idle_recheck_keeps_a_dont_close_spider_open) {
-    const std::string more = home + "more";
-    LambdaSpider spider;
-    ClockCrawl crawl(spider, {{home, {200, "home"}}, {more, {200, "more"}}},
-                     Settings{{"IDLE_RECHECK_INTERVAL", "2"}}, Duration(0.125));
-    std::vector<double> idle_times;
-    crawl.crawler->signals().spider_idle.connect([&](Spider&) {
-        idle_times.push_back(crawl.clock.seconds());
-        if (idle_times.size() == 1) throw DontCloseSpider();
-    });
-    // Recheck due at 2.125; the coroutine sleeps from 1.125 to 6.125.
-    crawl.clock.call_later(Duration(1.0), [&] { crawl.crawler->schedule(Request(more)); });
-    spider.on_parse = [&](const Response& page) -> CallbackResult {
-        if (page.url != more) co_return;
-        co_await defer_later(crawl.clock, Duration(5.0));
-        co_yield item("n", 1);
-    };
-    crawl.start();
-    run_to(crawl, 6.125 - tick);
-    BOOST_TEST(!crawl.reason.has_value());
-    BOOST_TEST(idle_times == std::vector<double>{0.125});  // the recheck found it busy
-    run_to(crawl, 6.125);
-    BOOST_TEST(crawl.reason.value_or("open") == "finished");
-    BOOST_TEST(crawl.closed_at == 6.125);
-    BOOST_TEST((idle_times == std::vector<double>{0.125, 6.125}));
-}
-
-BOOST_AUTO_TEST_CASE(the_spider_closes_at_the_tick_the_last_coroutine_ends_and_leaves_no_timer) {
-    const std::string a = home + "a", b = home + "b";
-    LambdaSpider spider({a, b});
-    ClockCrawl crawl(spider, {{a, {200, "a"}}, {b, {200, "b"}}}, {}, Duration(0.125));
-    spider.on_parse = [&](const Response& page) -> CallbackResult {
-        co_await defer_later(crawl.clock, Duration(page.url == a ? 0.75 : 0.5));
-        co_yield item("url", page.url);
-    };
-    crawl.start();
-    run_to(crawl, 0.875 - tick);
-    BOOST_TEST(!crawl.reason.has_value());
-    BOOST_TEST(crawl.stat("item_scraped_count") == 1);  // b's
-    run_to(crawl, 0.875);
-    BOOST_TEST(crawl.reason.value_or("open") == "finished");
-    BOOST_TEST(crawl.closed_at == 0.875);
-    BOOST_TEST(crawl.clock.pending_calls().empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

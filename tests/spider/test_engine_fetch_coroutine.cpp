@@ -2,7 +2,6 @@
 // skips the scheduler and the dupefilter; download failures and the close's cancellation are
 // thrown at the co_await; fetch_all runs transfers at once and fails with the first error.
 
-#include <boost/json/value_from.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include "reactor/errors.hpp"
 #include "reactor/timeout.hpp"
 #include "spider/download_error.hpp"
+#include "tests/spider/coroutine_testing.hpp"
 #include "tests/spider/engine_testing.hpp"
 
 using namespace interloop;
@@ -24,28 +24,6 @@ namespace {
 const std::string home = "http://site.test/";
 const std::string extra = "http://site.test/extra";
 
-/// The Clock's step in `run_to`: a binary fraction, so sums of steps land on event times exactly.
-constexpr double tick = 1.0 / 1024;
-
-/// Advances the clock tick by tick up to `time`: each call runs at the time it is due.
-void run_to(ClockCrawl& crawl, double time) {
-    while (crawl.clock.seconds() < time) crawl.clock.advance(Duration(tick));
-}
-
-/// `Item{{key, value}}`, made outside the coroutine: g++ 12 rejects a braced initializer list
-/// in a `co_yield` expression ("array used as initializer").
-template <class V>
-Item item(std::string_view key, V value) {
-    return Item{{key, boost::json::value_from(value)}};
-}
-
-/// Records the `key` of every scraped item, in order.
-void record_items(ClockCrawl& crawl, std::vector<std::string>& into, std::string key) {
-    crawl.crawler->signals().item_scraped.connect([&into, key](const Item& it, const Response*) {
-        into.emplace_back(it.at(key).as_string());
-    });
-}
-
 /// A transfer the FakeTransport leaves running until the test ends it.
 std::optional<FakeTransport::Reply> never_answer(const Request&) {
     return std::nullopt;
@@ -56,6 +34,7 @@ FakeTransport::Responder failing_with(DownloadErrorReason reason) {
     return [reason](const Request&) { return std::optional(FakeTransport::Reply{0, "", reason}); };
 }
 
+/// How many times `url` is in `urls`.
 std::size_t count_of(const std::vector<std::string>& urls, const std::string& url) {
     return std::size_t(std::count(urls.begin(), urls.end(), url));
 }

@@ -2,10 +2,8 @@
 // and between its outputs keeps the spider open, is read lazily as the downloads allow, sends
 // its items to the pipelines, and fails or is cancelled without losing what it yielded.
 
-#include <boost/json/value_from.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <algorithm>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -14,6 +12,7 @@
 #include "reactor/errors.hpp"
 #include "reactor/timeout.hpp"
 #include "spider/errors.hpp"
+#include "tests/spider/coroutine_testing.hpp"
 #include "tests/spider/engine_testing.hpp"
 
 using namespace interloop;
@@ -34,44 +33,7 @@ public:
     OutputStream start() override { return on_start(); }
 };
 
-/// The Clock's step in `run_to`: a binary fraction, so sums of steps land on event times exactly.
-constexpr double tick = 1.0 / 1024;
-
-/// Advances the clock tick by tick up to `time`: each call runs at the time it is due.
-void run_to(ClockCrawl& crawl, double time) {
-    while (crawl.clock.seconds() < time) crawl.clock.advance(Duration(tick));
-}
-
-/// `Item{{key, value}}`, made outside the coroutine: g++ 12 rejects a braced initializer list
-/// in a `co_yield` expression ("array used as initializer").
-template <class V>
-Item item(std::string_view key, V value) {
-    return Item{{key, boost::json::value_from(value)}};
-}
-
-/// A pipeline that holds every item until the test releases it.
-class HoldingPipeline : public ItemPipeline {
-public:
-    ItemResult process_item(Item&, const Response* response) override {
-        with_response += response != nullptr;
-        held.emplace_back();
-        return held.back();
-    }
-    void release_one() {
-        for (auto& d : held)
-            if (!d.called()) return d.callback();
-        BOOST_FAIL("nothing held");
-    }
-    std::vector<Deferred<void>> held;
-    int with_response = 0;
-};
-
-std::size_t error_lines(const LogCapture& log) {
-    return std::size_t(std::count_if(log.lines.begin(), log.lines.end(), [](const auto& line) {
-        return line.level >= interloop::log::Level::error;
-    }));
-}
-
+/// The three pages.
 Pages three_pages() {
     return {{one, {200, "1"}}, {two, {200, "2"}}, {three, {200, "3"}}};
 }
