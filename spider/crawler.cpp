@@ -51,9 +51,7 @@ Settings Crawler::merged_settings(const Spider& spider, const Settings& given) {
 
 Crawler::Crawler(Reactor& reactor, Spider& spider, Settings settings)
     : time_(reactor), spider_(spider), settings_(merged_settings(spider, settings)) {
-    stream_context_.reactor = &reactor;
-    if (auto* asio_reactor = dynamic_cast<AsioReactor*>(&reactor))
-        stream_context_.executor = asio_reactor->executor();
+    use_reactor_for_streams(reactor);
     engine_ = std::make_unique<detail::Engine>(
         *this, std::make_unique<Downloader>(reactor, downloader_settings(settings_)));
     install_builtins();
@@ -65,11 +63,19 @@ Crawler::Crawler(ReactorTime& time, Spider& spider, Settings settings,
     engine_ = std::make_unique<detail::Engine>(
         *this,
         std::make_unique<Downloader>(time, downloader_settings(settings_), std::move(transport)));
+    if (auto* reactor = dynamic_cast<Reactor*>(&time)) use_reactor_for_streams(*reactor);
     install_builtins();
 }
 
+void Crawler::use_reactor_for_streams(Reactor& reactor) {
+    stream_context_.reactor = &reactor;
+    if (auto* asio_reactor = dynamic_cast<AsioReactor*>(&reactor))
+        stream_context_.executor = asio_reactor->executor();  // shared-loop mode
+}
+
 Crawler::~Crawler() {
-    engine_.reset();  // cancels what is in flight while the extensions still listen
+    engine_->shutdown();  // while this Crawler is whole: what it cancels may call back into it
+    engine_.reset();      // cancels what is in flight while the extensions still listen
     extensions_.clear();
     if (spider_.crawler_ == this) spider_.crawler_ = nullptr;
 }

@@ -130,6 +130,7 @@ public:
 private:
     static Settings merged_settings(const Spider& spider, const Settings& given);
     void install_builtins();
+    void use_reactor_for_streams(Reactor& reactor);
 
     ReactorTime& time_;
     StreamContext stream_context_;

@@ -90,12 +90,14 @@ public:
     bool done() const noexcept;
     /// How the body ended: null if it returned, else what it threw.
     std::exception_ptr error() const noexcept;
-    /// Cancels what the body awaits now, if anything. May run the body (and `on_ready`)
-    /// before it returns, and the consumer may then destroy this stream.
+    /// Cancels what the body awaits now, if anything (once, as asyncio cancels a task: a
+    /// body that catches it may await more). May run the body (and `on_ready`) before it
+    /// returns, and the consumer may then destroy this stream.
     void cancel();
-    /// A function that cancels what the body awaits now (empty if nothing), safe to call
-    /// after the stream was destroyed: for cancelling many streams whose ends free others.
-    UniqueFunction<void()> canceller() const;
+    /// `cancel()` in two steps, for cancelling many streams whose ends free others: a function
+    /// that cancels what the body awaits now (empty if nothing), safe to call after the stream
+    /// was destroyed.
+    UniqueFunction<void()> prepare_cancel() const;
 
 private:
     friend struct detail::StreamPromise;

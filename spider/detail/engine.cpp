@@ -48,22 +48,30 @@ Engine::Engine(Crawler& crawler, std::unique_ptr<Downloader> downloader)
       idle_recheck_interval_(crawler.settings().get_seconds("IDLE_RECHECK_INTERVAL", 5.0)) {}
 
 Engine::~Engine() {
-    *alive_ = false;
+    shutdown();
+}
+
+void Engine::shutdown() {
+    if (shut_down_) return;
+    shut_down_ = true;
     if (idle_recheck_ && idle_recheck_->active()) idle_recheck_->cancel();
-    if (state_ == State::open || state_ == State::closing) {
-        state_ = State::closing;
-        if (!close_reason_) close_reason_ = "shutdown";
+    if (state_ == State::open) begin_close("shutdown");
+    if (state_ == State::closing) {
+        // tear_down without waiting: what is cancelled settles now or never reaches us.
+        while (scheduler_.next()) {
+        }
         downloader_->close();
         scraper_.cancel_pending();
         if (start_) start_->cancel();
+        state_ = State::closed;
     }
-    // crawl()'s Deferred never fails: destroyed before the close completed, it fires with the
-    // reason now rather than being dropped.
-    if (close_reason_ && !closed_.called()) {
+    *alive_ = false;  // calls still queued on the reactor must not run into a dead engine
+    // crawl()'s Deferred never fails and is never dropped: the close completes now.
+    if (state_ == State::closed && !closed_.called()) {
         try {
-            closed_.callback(std::string(*close_reason_));
+            finish_close();
         } catch (...) {
-            log::emit(log::Level::error, logger, "Error in a crawl() callback at shutdown: {}",
+            log::emit(log::Level::error, logger, "Error closing the spider at shutdown: {}",
                       Failure().describe());
         }
     }
@@ -126,7 +134,7 @@ void Engine::pump() {
 }
 
 bool Engine::feed_start_request() {
-    while (start_) {
+    while (start_ && state_ == State::open) {  // an item's pipeline may close the spider
         switch (start_->advance()) {
             case OutputStream::Step::pending:
                 return false;  // on_ready wakes the loop
@@ -153,10 +161,33 @@ bool Engine::feed_start_request() {
 void Engine::start_ended() {
     std::exception_ptr error = start_->error();
     start_.reset();
-    if (!error) return;
-    Failure failure(error);
-    if (!failure.check<CloseSpider>()) start_failed_ = true;
-    scraper_.handle_start_error(failure);
+    if (error) {
+        Failure failure(error);
+        if (state_ == State::open) {
+            if (!failure.check<CloseSpider>()) start_failed_ = true;
+            scraper_.handle_start_error(failure);
+        } else if (!scraper_.cancelled_by_close(failure)) {
+            scraper_.handle_start_error(failure);
+        }
+    }
+    if (state_ == State::closing) work_finished();
+}
+
+void Engine::drain_start() {
+    while (start_) {
+        switch (start_->advance()) {
+            case OutputStream::Step::pending:
+                return;  // on_ready drains on
+            case OutputStream::Step::done:
+                return start_ended();
+            case OutputStream::Step::output:
+                break;
+        }
+        Output output = start_->take_output();
+        if (auto* item = std::get_if<Item>(&output))
+            scraper_.process_start_item(std::move(*item));  // items are never lost
+        // requests are dropped: the spider is closing
+    }
 }
 
 void Engine::schedule(Request request) {
@@ -171,6 +202,12 @@ void Engine::schedule(Request request) {
 }
 
 Deferred<Response> Engine::fetch(Request request) {
+    if (state_ == State::closing || state_ == State::closed) {
+        std::string url = request.url();
+        return fail<Response>(Failure::from(
+            DownloadError(DownloadErrorReason::cancelled, "the spider is closing", url, 0,
+                          std::make_shared<const Request>(std::move(request)))));
+    }
     if (state_ != State::open)
         return fail<Response>(Failure::from(
             std::logic_error("Crawler::fetch: the spider is not open (" + request.url() + ")")));
@@ -349,19 +386,23 @@ void Engine::tear_down() {
     downloader_->close();
     scraper_.cancel_pending();
     if (start_) {
-        start_->cancel();  // a start() awaiting something: let that operation stop
-        start_.reset();
+        // start() is not destroyed mid-flight: what it awaits is cancelled and the close
+        // waits for it to end (its items still go to the pipelines, its requests are dropped).
+        start_->bind(&crawler_.stream_context(), [this] { drain_start(); });
+        start_->cancel();
+        drain_start();
     }
     // The cancellations may have finished the last work already (work_finished then queued
     // the end); otherwise work_finished ends it when the last pipeline is done.
-    if (state_ == State::closing && downloads_in_progress_ == 0 && scraper_.idle()) {
+    if (state_ == State::closing && downloads_in_progress_ == 0 && scraper_.idle() && !start_) {
         state_ = State::closed;
         finish_close();
     }
 }
 
 void Engine::work_finished() {
-    if (state_ != State::closing || downloads_in_progress_ > 0 || !scraper_.idle()) return;
+    if (state_ != State::closing || downloads_in_progress_ > 0 || !scraper_.idle() || start_)
+        return;
     state_ = State::closed;
     crawler_.time().call_soon([this, alive = alive_] {
         if (*alive) finish_close();

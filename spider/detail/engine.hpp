@@ -35,6 +35,10 @@ public:
 
     /// Opens the spider; the Deferred fires with the close reason.
     Deferred<std::string> open();
+    /// Closes at once ("shutdown" if still open), without waiting for anything in flight:
+    /// cancels it, then completes the close (spider_closed, crawl()'s Deferred). For the
+    /// Crawler's destructor, while the Crawler is still whole; idempotent.
+    void shutdown();
     /// Starts closing with `reason` (no effect if not open or already closing).
     void close(std::string reason);
     /// Sends `request` to the scheduler (Scrapy's `engine.crawl`).
@@ -71,6 +75,7 @@ private:
     bool needs_backout() const noexcept;
     bool feed_start_request();
     void start_ended();
+    void drain_start();
     // `target` is null for the crawl's own downloads (their results go to the scraper).
     void download(Request request, std::shared_ptr<InlineFetch> target);
     void handle_download_result(DownloadResult result, std::shared_ptr<InlineFetch> target);
@@ -98,6 +103,7 @@ private:
     std::optional<DelayedCall> idle_recheck_;
     bool pump_queued_ = false;
     bool in_pump_ = false;
+    bool shut_down_ = false;
     double started_at_ = 0.0;
     State state_ = State::created;
     std::optional<std::string> close_reason_;

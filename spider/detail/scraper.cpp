@@ -379,7 +379,7 @@ void Scraper::cancel_pending() {
     for (ScrapeJob& job : jobs_) {
         if (job.pending) pending.push_back(*job.pending);
         if (job.stream)
-            if (auto cancel = job.stream->canceller()) awaits.push_back(std::move(cancel));
+            if (auto cancel = job.stream->prepare_cancel()) awaits.push_back(std::move(cancel));
     }
     for (auto& deferred : pending) deferred.cancel();
     for (auto& cancel : awaits) cancel();

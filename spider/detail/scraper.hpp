@@ -110,6 +110,8 @@ public:
     /// Items inside the pipelines now.
     std::size_t items_in_progress() const noexcept { return items_in_progress_; }
     bool idle() const noexcept { return jobs_.empty() && items_in_progress_ == 0; }
+    /// True for the failures the close's cancellations cause (not logged as errors).
+    bool cancelled_by_close(const Failure& failure) const;
 
 private:
     using Job = std::list<ScrapeJob>::iterator;
@@ -132,7 +134,6 @@ private:
     void handle_unprocessed_failure(const Failure& failure, const Request* request);
     void finish_job(Job job);
     void notify_engine();
-    bool cancelled_by_close(const Failure& failure) const;
 
     Crawler& crawler_;
     Engine& engine_;

@@ -41,7 +41,8 @@ struct StreamPromise {
     std::optional<Output> current;  // yielded, not taken yet
     std::exception_ptr error;
     bool finished = false;
-    bool suspended = false;                             // awaiting something not ready
+    bool suspended = false;  // awaiting something not ready
+    bool running = false;    // the body runs now (a nested advance must not resume it)
     interloop::detail::ChainState* awaiting = nullptr;  // not owned; cleared when it fires
     const StreamContext* context = nullptr;
     UniqueFunction<void()> on_ready;
@@ -80,13 +81,25 @@ struct StreamPromise {
     /// if it has an output or ended (not if it awaits again).
     void resume_from_callback() {
         suspended = false;
-        std::coroutine_handle<StreamPromise>::from_promise(*this).resume();
+        run();
         if (suspended || !on_ready) return;
         // The consumer may destroy the stream from on_ready: call it from outside the frame.
         std::shared_ptr<StreamLink> alive = link;
         UniqueFunction<void()> notify = std::move(on_ready);
-        notify();
+        try {
+            notify();
+        } catch (...) {
+            if (alive->handle) alive->handle.promise().on_ready = std::move(notify);
+            throw;
+        }
         if (alive->handle) alive->handle.promise().on_ready = std::move(notify);
+    }
+
+    /// Runs the body up to its next suspension point.
+    void run() {
+        running = true;
+        std::coroutine_handle<StreamPromise>::from_promise(*this).resume();
+        running = false;
     }
 
     std::shared_ptr<StreamLink>& shared_link() {
@@ -161,7 +174,13 @@ auto StreamPromise::await_transform(boost::asio::awaitable<T, Executor> awaitabl
 namespace interloop::spider {
 
 inline OutputStream::~OutputStream() {
-    if (handle_) handle_.destroy();
+    if (!handle_) return;
+    // Destroying the frame runs the body's destructors, which may fire what it awaited: the
+    // callback must find the stream gone already.
+    detail::StreamPromise& promise = handle_.promise();
+    if (promise.link) promise.link->handle = nullptr;
+    promise.on_ready = {};
+    handle_.destroy();
 }
 
 inline void OutputStream::bind(const StreamContext* context, UniqueFunction<void()> on_ready) {
@@ -173,8 +192,8 @@ inline OutputStream::Step OutputStream::advance() {
     detail::StreamPromise& promise = handle_.promise();
     if (promise.current) return Step::output;
     if (promise.finished) return Step::done;
-    if (promise.suspended) return Step::pending;
-    handle_.resume();
+    if (promise.suspended || promise.running) return Step::pending;  // on_ready follows
+    promise.run();
     if (promise.current) return Step::output;
     if (promise.finished) return Step::done;
     return Step::pending;
@@ -198,10 +217,10 @@ inline std::exception_ptr OutputStream::error() const noexcept {
 }
 
 inline void OutputStream::cancel() {
-    if (auto cancel_awaited = canceller()) cancel_awaited();
+    if (auto cancel_awaited = prepare_cancel()) cancel_awaited();
 }
 
-inline UniqueFunction<void()> OutputStream::canceller() const {
+inline UniqueFunction<void()> OutputStream::prepare_cancel() const {
     interloop::detail::ChainState* chain = handle_.promise().awaiting;
     if (!chain) return {};
     return [awaited = detail::ChainRef(chain)]() mutable { awaited.cancel(); };

@@ -205,6 +205,40 @@ BOOST_AUTO_TEST_CASE(close_spider_while_start_awaits_cancels_what_it_awaits) {
     BOOST_TEST(error_lines(crawl.log) == 0u);
 }
 
+// start() is not destroyed mid-flight by the close: it may clean up (await more) after the
+// cancellation; its items still reach the pipelines, its requests are dropped, and the close
+// waits for it to end.
+BOOST_AUTO_TEST_CASE(a_start_cleaning_up_after_the_close_is_waited_for) {
+    StartSpider spider;
+    ClockCrawl crawl(spider, three_pages(), {}, Duration(0.125));
+    std::vector<std::string> scraped;
+    record_items(crawl, scraped, "start");
+    Deferred<void> never;
+    spider.on_start = [&]() -> OutputStream {
+        co_yield Request(one);
+        bool cancelled = false;
+        try {
+            co_await never;
+        } catch (const CancelledError&) {
+            cancelled = true;
+        }
+        co_await defer_later(crawl.clock, Duration(0.5));  // cleaning up
+        co_yield Request(two);                             // dropped: the spider is closing
+        Item last = item("start", cancelled ? "cleaned up" : "not cancelled");
+        co_yield std::move(last);
+    };
+    crawl.clock.call_later(Duration(1.0), [&] { crawl.crawler->close_spider("stopped"); });
+    crawl.start();
+    run_to(crawl, 1.5 - tick);
+    BOOST_TEST(!crawl.reason.has_value());  // the close waits for start() to end
+    run_to(crawl, 1.5);
+    BOOST_TEST(crawl.reason.value_or("open") == "stopped");
+    BOOST_TEST(crawl.closed_at == 1.5);
+    BOOST_TEST(scraped == std::vector<std::string>{"cleaned up"});
+    BOOST_TEST(crawl.transport->started_urls() == std::vector<std::string>{one});
+    BOOST_TEST(error_lines(crawl.log) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(destroying_the_crawler_while_start_and_a_callback_await_frees_them) {
     StartSpider spider;
     auto crawl = std::make_unique<ClockCrawl>(spider, three_pages());
