@@ -21,6 +21,9 @@ class Crawler;
 
 namespace interloop::spider::detail {
 
+/// The wall-clock time as Scrapy prints `start_time` and `finish_time` (UTC, microseconds).
+std::string wall_clock_text();
+
 /// The crawl loop. Work is pulled (start requests, then the scheduler) whenever something
 /// finished, up to the downloader's concurrency; the "is it idle?" question is asked at the
 /// same moments, so the spider closes in the reactor turn after its last work ended.
