@@ -52,8 +52,8 @@ struct StreamPromise;
 /// rethrown at the `co_await`, so the body can catch it by type. An Asio awaitable runs on the
 /// crawl's executor through `as_deferred`; its result comes back to the reactor's thread.
 ///
-/// Awaiting a Deferred consumes its result, as an outer chain would: two coroutines must not
-/// await one Deferred (the second sees a type error or no value); give each its own.
+/// Awaiting a Deferred takes its result, as an outer chain would: a second coroutine awaiting
+/// the same Deferred gets a std::logic_error; give each its own.
 ///
 /// Cancelling (the engine does it when the spider closes) cancels what the body is awaiting:
 /// a `CancelledError` (or the download's error, for `fetch`) is thrown at the `co_await`.

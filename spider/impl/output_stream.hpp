@@ -5,7 +5,6 @@
 #include <type_traits>
 
 #include "bridge/as_deferred.hpp"
-#include "reactor/outcome.hpp"
 
 namespace interloop::spider::detail {
 
@@ -112,46 +111,85 @@ struct StreamPromise {
 
 /// `co_await d` in a stream. Holds no reference to an unfired `d`, so a producer that drops
 /// it fails the await with DroppedDeferredError instead of leaving the stream waiting forever.
+/// Takes the result out of the chain, as an outer chain would.
 template <class U>
 class StreamAwaiter {
 public:
     explicit StreamAwaiter(Deferred<U> awaited) : awaited_(std::move(awaited)) {}
 
-    bool await_ready() const noexcept { return false; }
+    bool await_ready() {
+        interloop::detail::ChainState& s = awaited_.state();
+        interloop::detail::run_callbacks(s);  // a fired chain finishes its queued steps first
+        if (interloop::detail::result_ready(s)) {
+            result_.steal(s.result);
+            return true;
+        }
+        if (!s.called && s.refs == 1) {  // only we hold it: nobody can ever fire it
+            result_.set_failure(std::make_exception_ptr(DroppedDeferredError()));
+            return true;
+        }
+        return false;
+    }
 
-    bool await_suspend(std::coroutine_handle<StreamPromise> h) {
+    void await_suspend(std::coroutine_handle<StreamPromise> h) {
         StreamPromise& promise = h.promise();
-        registering_ = true;
-        interloop::detail::ChainState* chain = &awaited_.state();
-        {
-            Deferred<U> awaited = std::move(awaited_);
-            awaited.add_both([link = promise.shared_link(), this](Outcome<U> outcome) {
-                StreamLink& target = *link;
-                if (!target.handle) return;  // the stream is gone
-                result_.emplace(std::move(outcome));
-                if (registering_) return;  // it had its result already: no suspension
-                target.handle.promise().awaiting = nullptr;
-                target.handle.promise().resume_from_callback();
-            });
-        }  // dropping the last handle of an unfired Deferred fails it at once
-        registering_ = false;
-        if (result_) return false;
-        promise.awaiting = chain;
+        interloop::detail::ChainState& s = awaited_.state();
+        const bool fired = s.called;
+        promise.awaiting = &s;
         promise.suspended = true;
-        return true;
+        interloop::detail::add_step<Resume>(s, promise.shared_link(), this);
+        // Keeping our handle on an unfired Deferred would hide a producer that drops it. (A
+        // fired one may have resumed us already: then nothing here is touched again.)
+        if (!fired) {
+            Deferred<U> drop = std::move(awaited_);
+        }
     }
 
     U await_resume() {
+        if (result_.has_failure()) std::rethrow_exception(result_.take_failure());
+        if (!result_.has_value())
+            throw std::logic_error("co_await: the Deferred's result was taken by another waiter");
         if constexpr (std::is_void_v<U>)
-            result_->value();
+            result_.reset();
         else
-            return std::move(*result_).value();
+            return result_.template take<U>();
     }
 
 private:
+    /// The step queued on the awaited chain: hands its result to the awaiter and resumes the
+    /// stream (which may be gone by then: the result is then dropped).
+    struct Resume {
+        std::shared_ptr<StreamLink> link;
+        StreamAwaiter* awaiter;
+
+        interloop::detail::ChainState* run(interloop::detail::ChainState& s) {
+            if (!link->handle) {
+                interloop::detail::ResultSlot dropped;
+                dropped.steal(s.result);  // nobody waits for it: not an unhandled error
+                return nullptr;
+            }
+            awaiter->result_.steal(s.result);
+            wake();
+            return nullptr;
+        }
+        void abandon() noexcept {  // the chain died unfired (or paused)
+            if (!link->handle) return;
+            awaiter->result_.set_failure(std::make_exception_ptr(DroppedDeferredError()));
+            try {
+                wake();
+            } catch (...) {
+                // Only the consumer's on_ready throws, and only on allocation failure.
+            }
+        }
+        void wake() {
+            StreamPromise& promise = link->handle.promise();
+            promise.awaiting = nullptr;
+            promise.resume_from_callback();
+        }
+    };
+
     Deferred<U> awaited_;
-    std::optional<Outcome<U>> result_;
-    bool registering_ = false;
+    interloop::detail::ResultSlot result_;
 };
 
 template <class U>

@@ -1,6 +1,7 @@
 // Coroutine callbacks at the edges, found by review: the body resuming work from inside its
-// own run, a second fetch during the close, and the Crawler destroyed while coroutines await
-// (which must neither crash, call into a half-destroyed Crawler, nor resume a dying frame).
+// own run, a second fetch during the close, the Crawler destroyed while coroutines await
+// (which must neither crash, call into a half-destroyed Crawler, nor resume a dying frame), and
+// two coroutines awaiting one Deferred.
 
 #include <boost/test/unit_test.hpp>
 
@@ -149,6 +150,32 @@ BOOST_AUTO_TEST_CASE(destroying_the_crawler_lets_awaiting_coroutines_end_against
     BOOST_TEST(crawl.reason.value_or("none") == "shutdown");
     BOOST_TEST(crawl.log.count("Unhandled error") == 0u);
     run_to(crawl, 2.0);  // nothing left to run into freed memory
+}
+
+// Awaiting takes the result out of the chain: a second coroutine awaiting the same Deferred
+// gets a clear error (not a silent success, even for Deferred<void>).
+BOOST_AUTO_TEST_CASE(a_second_coroutine_awaiting_the_same_deferred_gets_a_clear_error) {
+    LambdaSpider spider({home, "http://site.test/2"});
+    ClockCrawl crawl(spider, {{home, {200, "home"}}, {"http://site.test/2", {200, "2"}}}, {},
+                     Duration(0.125));
+    Deferred<void> shared;
+    std::vector<std::string> seen;
+    spider.on_parse = [&](const Response&) -> CallbackResult {
+        std::string outcome = "value";
+        try {
+            co_await Deferred<void>(shared);
+        } catch (const std::logic_error& error) {
+            outcome = error.what();
+        }
+        seen.push_back(outcome);
+    };
+    crawl.clock.call_later(Duration(1.0), [&] { shared.callback(); });
+    crawl.start();
+    run_to(crawl, 1.0);
+    BOOST_TEST(crawl.reason.value_or("open") == "finished");
+    BOOST_TEST(seen.size() == 2u);
+    BOOST_TEST(std::count(seen.begin(), seen.end(), "value") == 1);
+    BOOST_TEST(seen.back().find("taken by another waiter") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
